@@ -1,0 +1,1 @@
+"""Public names of the eager runtime, re-exported by ``srcdiff``."""
