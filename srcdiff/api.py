@@ -1,1 +1,46 @@
 """Public entry points of the compiler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def grad(f: Callable | None = None, wrt: Any = 0) -> Any:
+    """The gradient of scalar-valued ``f`` with respect to argument(s) ``wrt``."""
+    from srcdiff.codegen.driver import make_grad
+
+    if f is None:
+        return lambda fn: make_grad(fn, wrt, with_value=False)
+    return make_grad(f, wrt, with_value=False)
+
+
+def value_and_grad(f: Callable | None = None, wrt: Any = 0) -> Any:
+    """Like :func:`grad`, but the callable returns ``(value, gradient)``."""
+    from srcdiff.codegen.driver import make_grad
+
+    if f is None:
+        return lambda fn: make_grad(fn, wrt, with_value=True)
+    return make_grad(f, wrt, with_value=True)
+
+
+def vjp(f: Callable, wrt: Any = 0) -> Callable[..., tuple[Any, Callable[[Any], Any]]]:
+    """``vjp(f)(*args)`` returns ``(value, pullback)``; ``pullback(dy)`` the cotangents."""
+    from srcdiff.codegen.driver import make_vjp
+
+    return make_vjp(f, wrt)
+
+
+def source(df: Callable) -> str:
+    """The generated Python source of a gradient made by srcdiff."""
+    try:
+        return df.source  # type: ignore[attr-defined]
+    except AttributeError:
+        raise TypeError(f"{df!r} was not made by srcdiff.grad, value_and_grad or vjp") from None
+
+
+def check_grads(f: Callable, args: tuple, wrt: Any = 0, order: int = 1, **tolerances: float) -> None:
+    """Compare srcdiff's gradient of ``f`` at ``args`` with central finite differences."""
+    from srcdiff.codegen.checking import check_grads as check
+
+    check(f, tuple(args), wrt, order, **tolerances)

@@ -70,6 +70,15 @@ class Rule:
             self._parts = _split_rule(self)
         return self._parts
 
+    def reads(self, index: int) -> frozenset[str]:
+        """The rule's parameter names (g, ans, inputs, params) that input
+        ``index``'s gradient reads: what a consumer must keep from the forward pass."""
+        preamble, expr = self.input_parts()[index]
+        if expr is None:
+            return frozenset()
+        names = {n.id for node in [*preamble, expr] for n in ast.walk(node) if isinstance(n, ast.Name)}
+        return frozenset(names & {"g", "ans", *self.inputs, *self.params})
+
     def input_vjps(self) -> list[Callable[..., Any] | None]:
         """Per input, a compiled function of the rule's full signature returning
         only that input's gradient (None where the input has no gradient)."""
