@@ -183,6 +183,13 @@ def _fixed_cases() -> list[dict[str, Any]]:
         ("tensor_3d", lambda: torch.arange(24.0).reshape(2, 3, 4) - 10.5, None),
         ("tensor_4d", lambda: torch.arange(16).reshape(2, 2, 2, 2), None),
         ("randn_3x3", lambda: torch.randn(3, 3, generator=g), None),
+        ("dtype_fits_at_torch_width", lambda: torch.arange(13, dtype=torch.int32), None),
+        ("complex_negative_zero_parts", lambda: _t([complex(1.0, -0.0), complex(-0.0, 2.5)]), None),
+        ("complex_nan_imag_scalar", lambda: _t(complex(1.0, nan)), None),
+        ("float16_sci_boundary", lambda: _t([6e-5, 1.0], torch.float16), None),
+        ("rounding_widens", lambda: _t([99.99995, -1.5], torch.float64), None),
+        ("opt_threshold_0_scalar", lambda: _t(3.5), {"threshold": 0, "edgeitems": 0}),
+        ("opt_linewidth_narrow_3d", lambda: torch.arange(24).reshape(2, 3, 4), {"linewidth": 9}),
         ("opt_precision_2", lambda: _t([1.12345, 2.5]), {"precision": 2}),
         ("opt_precision_0", lambda: _t([1.6, 2.2]), {"precision": 0}),
         ("opt_threshold_5", lambda: torch.arange(10), {"threshold": 5}),
@@ -223,12 +230,12 @@ def _random_array(rng: np.random.Generator) -> np.ndarray:
     name = str(rng.choice(list(DTYPES)))
     dtype = DTYPES[name]
     if name == "bool":
-        return rng.random(shape) < 0.5
+        return np.asarray(rng.random(shape) < 0.5)
     if np.issubdtype(dtype, np.integer):
         info = np.iinfo(dtype)
         span = int(rng.choice([10, 1000, 10**6, 2**62]))
         lo, hi = max(info.min, -span), min(info.max, span)
-        return rng.integers(lo, hi, size=shape, endpoint=True).astype(dtype)
+        return np.asarray(rng.integers(lo, hi, size=shape, endpoint=True).astype(dtype))
     scale = (
         10.0 ** rng.uniform(-12, 12, size=shape)
         if rng.random() < 0.3
