@@ -6,6 +6,7 @@ The expected strings in tests/data/printing_cases.json were printed by PyTorch 2
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 from collections.abc import Iterator
@@ -22,19 +23,10 @@ CASES: list[dict[str, Any]] = json.loads(CASES_FILE.read_text())["cases"]
 
 
 def decode(case: dict[str, Any]) -> np.ndarray:
-    """The numpy array a case describes, bit for bit (floats travel as ``repr`` strings)."""
-    name = case["dtype"]
-    if name.startswith("complex"):
-        real = np.array([float(v) for v in case["real"]], dtype=np.float64)
-        imag = np.array([float(v) for v in case["imag"]], dtype=np.float64)
-        # set the parts directly: real + 1j * imag would turn inf * 0j into nan
-        flat = np.empty(real.shape, dtype=name)
-        flat.real, flat.imag = real, imag
-    elif name.startswith("float"):
-        flat = np.array([float(v) for v in case["values"]], dtype=np.float64).astype(name)
-    else:
-        flat = np.array(case["values"], dtype=name)
-    return flat.reshape(case["shape"])
+    """The numpy array a case describes, bit for bit (raw little-endian bytes in base64)."""
+    dtype = np.dtype(case["dtype"]).newbyteorder("<")
+    flat = np.frombuffer(base64.b64decode(case["data"]), dtype=dtype)
+    return flat.reshape(case["shape"]).astype(case["dtype"])
 
 
 def render(case: dict[str, Any]) -> str:

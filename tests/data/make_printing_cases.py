@@ -5,8 +5,8 @@ Needs PyTorch (``pip install torch==2.13.0 numpy`` in a side environment; CI nev
     python tests/data/make_printing_cases.py                 # the frozen cases for the test
     python tests/data/make_printing_cases.py --random 3000 --seed 1 --out /tmp/fuzz.json
 
-Each case stores the tensor's dtype, shape and values (floats as exact ``repr`` strings so
-NaN, infinities and negative zero survive JSON), the suffixes PyTorch appended after the data
+Each case stores the tensor's dtype, shape and values (its raw little-endian bytes in base64,
+so NaN, infinities and negative zero survive exactly), the suffixes PyTorch appended after the data
 (``grad_fn=...``, ``requires_grad=True``), the print options in force, and PyTorch's ``repr``
 with ``torch.`` replaced by ``srcdiff.``.
 """
@@ -14,6 +14,7 @@ with ``torch.`` replaced by ``srcdiff.``.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import math
 from collections.abc import Callable
@@ -39,16 +40,10 @@ DTYPES = {
 }
 
 
-def _encode(arr: np.ndarray) -> dict[str, Any]:
-    flat = arr.reshape(-1)
-    if arr.dtype.kind == "c":
-        return {
-            "real": [repr(v) for v in flat.real.astype(np.float64).tolist()],
-            "imag": [repr(v) for v in flat.imag.astype(np.float64).tolist()],
-        }
-    if arr.dtype.kind == "f":
-        return {"values": [repr(v) for v in flat.astype(np.float64).tolist()]}
-    return {"values": flat.tolist()}
+def _encode(arr: np.ndarray) -> str:
+    """The array's bytes, little-endian, in base64: exact (NaN payloads, -0.0) and compact."""
+    little = arr.astype(arr.dtype.newbyteorder("<"), copy=False)
+    return base64.b64encode(np.ascontiguousarray(little).tobytes()).decode("ascii")
 
 
 def _suffixes(t: torch.Tensor) -> list[str]:
@@ -74,7 +69,7 @@ def record(name: str, t: torch.Tensor, options: dict[str, Any] | None = None) ->
         "name": name,
         "dtype": dtype,
         "shape": list(arr.shape),
-        **_encode(arr),
+        "data": _encode(arr),
         "suffixes": _suffixes(t),
         "options": options,
         "expected": expected,
@@ -294,8 +289,10 @@ def main() -> None:
         cases = random_cases(args.random, args.seed)
     else:
         cases = _fixed_cases() + _grad_cases() + random_cases(16, seed=2024)
-    payload = {"torch_version": torch.__version__, "cases": cases}
-    args.out.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+    # one case a line keeps the file small and its diffs readable
+    lines = ",\n".join(json.dumps(case, ensure_ascii=False) for case in cases)
+    version = json.dumps(torch.__version__)
+    args.out.write_text(f'{{"torch_version": {version}, "cases": [\n{lines}\n]}}\n')
     print(f"wrote {len(cases)} cases to {args.out}")
 
 
