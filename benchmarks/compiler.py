@@ -45,15 +45,18 @@ def _threads_from_argv(argv: Sequence[str]) -> str:
 
 
 THREADS = _threads_from_argv(sys.argv[1:]) if __name__ == "__main__" else "1"
-# One thread everywhere by default: the machine has 2 cores shared with other
-# work, and spinning thread pools (OpenBLAS, OpenMP, Eigen) that lose their core
-# turn a 0.3 ms step into 90 ms.  Same threads for every column keeps ratios fair.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, THREADS)
-if THREADS == "1":
-    os.environ.setdefault(
-        "XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
-    )
+if __name__ == "__main__":
+    # One thread everywhere by default: the machine has 2 cores shared with other
+    # work, and spinning thread pools (OpenBLAS, OpenMP, Eigen) that lose their
+    # core turn a 0.3 ms step into 90 ms.  The same threads for every column keep
+    # the ratios fair.  (Only when run as a script: importing this module for its
+    # helpers must not change the importer's environment.)
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, THREADS)
+    if THREADS == "1":
+        os.environ.setdefault(
+            "XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+        )
 
 import numpy as np  # noqa: E402
 
