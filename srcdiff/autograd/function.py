@@ -1,0 +1,1 @@
+"""``autograd.Function``: user-defined ops with their own forward and backward."""

@@ -1,0 +1,364 @@
+"""Op dispatch: run the numpy primal, fix the dtype to PyTorch's, record a graph node.
+
+Every differentiable op is an :class:`OpSpec`: a numpy function, a rule of
+the shared table and the PyTorch name of its grad_fn.  The hot path (binary
+arithmetic on float32 tensors) does: one numpy call, two type checks, and,
+when a gradient is needed, one node with a tuple of edges and a list of the
+values its needed gradients read (:meth:`Rule.reads`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from srcdiff import dtypes as _dt
+from srcdiff.autograd import engine as _engine
+from srcdiff.autograd.grad_mode import GRAD, INFERENCE
+from srcdiff.rules import RULES
+from srcdiff.tensor import Tensor, _wrap
+
+_ndarray = np.ndarray
+_object_new = object.__new__
+_NO_EDGE = (None, 0)
+_py_scalars = (float, int, bool, complex)
+
+
+class OpSpec:
+    """One differentiable op: primal, rule, node class, and a cache of what to save."""
+
+    __slots__ = ("name", "fn", "rule", "node", "_keep", "n")
+
+    def __init__(self, node_name: str, rule_name: str, fn: Any = None) -> None:
+        self.name = node_name
+        self.fn = fn
+        self.rule = RULES[rule_name]
+        self.node = _engine.make_rule_node(node_name, self.rule)
+        self.n = len(self.rule.inputs)
+        self._keep: dict[Any, tuple[bool, tuple[bool, ...]]] = {}
+
+    def keep(self, needs: tuple[bool, ...]) -> tuple[bool, tuple[bool, ...]]:
+        """(save ans?, save input i?) for the gradients ``needs`` asks for."""
+        k = self._keep.get(needs)
+        if k is None:
+            names: set[str] = set()
+            for i, need in enumerate(needs):
+                if need:
+                    names |= self.rule.reads(i)
+            k = ("ans" in names, tuple(name in names for name in self.rule.inputs))
+            self._keep[needs] = k
+        return k
+
+
+_SPECS: dict[str, OpSpec] = {}
+
+
+def spec(node_name: str, rule_name: str, fn: Any = None) -> OpSpec:
+    key = node_name + "/" + rule_name
+    s = _SPECS.get(key)
+    if s is None:
+        s = _SPECS[key] = OpSpec(node_name, rule_name, fn)
+    return s
+
+
+def edge(t: Tensor) -> tuple[Any, int]:
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._out_nr)
+    if t._requires_grad:
+        acc = t._accum
+        if acc is None:
+            acc = t._accum = _engine.AccumulateGrad(t)
+        return (acc, 0)
+    return _NO_EDGE
+
+
+def record(
+    sp: OpSpec, out: np.ndarray, ins: tuple[Any, ...], params: tuple[Any, ...], needs: tuple[bool, ...]
+) -> Tensor:
+    """Wrap ``out`` in a Tensor whose grad_fn is a new ``sp`` node over ``ins``."""
+    cls = sp.node
+    node = _object_new(cls)
+    node._hooks = None
+    node.next_functions = tuple([edge(t) if isinstance(t, Tensor) else _NO_EDGE for t in ins])
+    node._needs = needs
+    keep_ans, keep_in = sp.keep(needs)
+    res = _wrap(out, True, node)
+    saved = [out if keep_ans else None]
+    versions = None
+    for i in range(len(ins)):
+        t = ins[i]
+        if keep_in[i]:
+            saved.append(t)
+            if isinstance(t, Tensor):
+                if INFERENCE[0] is False and versions is None:
+                    versions = [-1] * (len(ins) + 1)
+                if versions is not None:
+                    versions[i + 1] = 0 if t._vc is None else t._vc[0]
+        else:
+            saved.append(None)
+    saved.extend(params)
+    node._saved = saved
+    if keep_ans:
+        res._vc = node._ans_vc = [0]
+        if versions is None:
+            versions = [-1] * (len(ins) + 1)
+        versions[0] = 0
+    else:
+        node._ans_vc = None
+    node._versions = versions
+    node._shapes = None
+    node._dtypes = None
+    if sp.rule.broadcasts:
+        shp = out.shape
+        shapes = None
+        for i in range(len(ins)):
+            t = ins[i]
+            if needs[i] and t._data.shape != shp:
+                if shapes is None:
+                    shapes = [None] * len(ins)
+                shapes[i] = t._data.shape
+        node._shapes = shapes
+    odt = out.dtype
+    for i in range(len(ins)):
+        if needs[i] and ins[i]._data.dtype is not odt:
+            if node._dtypes is None:
+                node._dtypes = [None] * len(ins)
+            node._dtypes[i] = ins[i]._data.dtype
+    if _engine.ANOMALY[0]:
+        _engine.record_anomaly_trace(node)
+    return res
+
+
+# ----------------------------------------------------------------------------- dtypes
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+_promo_cache: dict[Any, np.dtype] = {}
+
+
+def _key(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        return (x._data.dtype, x._data.ndim == 0)
+    return type(x)
+
+
+def result_dtype(*operands: Any) -> np.dtype:
+    """PyTorch's type promotion: dimensioned tensors, then 0-d tensors, then Python scalars."""
+    key = tuple(_key(x) for x in operands)
+    dt = _promo_cache.get(key)
+    if dt is None:
+        dt = _promo_cache[key] = _promote(key)
+    return dt
+
+
+def _promote(key: tuple[Any, ...]) -> np.dtype:
+    dims = [k[0] for k in key if isinstance(k, tuple) and not k[1]]
+    zeros = [k[0] for k in key if isinstance(k, tuple) and k[1]]
+    scalars = [k for k in key if not isinstance(k, tuple)]
+    dt = np.result_type(*dims) if dims else None
+    if zeros:
+        zd = np.result_type(*zeros)
+        if dt is None or _CATEGORY[zd.kind] > _CATEGORY[dt.kind]:
+            dt = zd
+    sc = max((_scalar_category(s) for s in scalars), default=-1)
+    if dt is None:
+        return {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 2: _dt.get_default_dtype().np}.get(
+            sc, np.dtype(np.complex64)
+        )
+    if sc > _CATEGORY[dt.kind]:
+        if sc == 1:
+            dt = np.dtype(np.int64)
+        elif sc == 2:
+            dt = _dt.get_default_dtype().np
+        else:
+            dt = np.dtype(np.complex128) if dt == np.float64 else np.dtype(np.complex64)
+    return dt
+
+
+def _scalar_category(t: type) -> int:
+    if t is bool or issubclass(t, np.bool_):
+        return 0
+    if issubclass(t, (int, np.integer)):
+        return 1
+    if issubclass(t, (float, np.floating)):
+        return 2
+    return 3
+
+
+def float_dtype(dt: np.dtype) -> np.dtype:
+    """The dtype a float-only op (exp, true division) returns for ``dt``."""
+    return dt if dt.kind in "fc" else _dt.get_default_dtype().np
+
+
+# ----------------------------------------------------------------------------- operands
+
+
+def as_operand(x: Any) -> Any:
+    """A Tensor or a Python number, from whatever a user passed next to a Tensor."""
+    if isinstance(x, Tensor) or type(x) in _py_scalars:
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, (np.ndarray, list, tuple)):
+        arr = np.asarray(x)
+        if arr.dtype == np.float64 and not isinstance(x, np.ndarray):
+            arr = arr.astype(_dt.get_default_dtype().np)
+        return _wrap(arr)
+    raise TypeError(f"unsupported operand type: {type(x).__name__}")
+
+
+def to_array(out: Any) -> np.ndarray:
+    return out if type(out) is _ndarray else np.asarray(out)
+
+
+# ----------------------------------------------------------------------------- dispatch
+
+
+def binary(sp: OpSpec, a: Any, b: Any, true_div: bool = False) -> Tensor:
+    """``sp.fn(a, b)`` with broadcasting; either operand may be a Python number."""
+    ta = type(a)
+    if ta is not Tensor:
+        a = as_operand(a)
+        ta = type(a)
+    tb = type(b)
+    if tb is not Tensor:
+        b = as_operand(b)
+        tb = type(b)
+    ad = a._data if ta is not float and ta is not int and ta is not bool and ta is not complex else a
+    bd = b._data if tb is not float and tb is not int and tb is not bool and tb is not complex else b
+    out = sp.fn(ad, bd)
+    if type(out) is not _ndarray:
+        out = np.asarray(out)
+    ref = ad.dtype if ad is not a else bd.dtype
+    if out.dtype is not ref or (ad is not a and bd is not b and bd.dtype is not ref) or true_div:
+        want = result_dtype(a, b)
+        if true_div:
+            want = float_dtype(want)
+        if out.dtype != want:
+            out = out.astype(want)
+    areq = ad is not a and a._requires_grad
+    breq = bd is not b and b._requires_grad
+    if (areq or breq) and GRAD[0]:
+        return record(sp, out, (a, b), (), (areq, breq))
+    return _wrap(out)
+
+
+def unary(sp: OpSpec, a: Tensor, params: tuple[Any, ...] = (), float_only: bool = False) -> Tensor:
+    ad = a._data
+    out = sp.fn(ad, *params)
+    if type(out) is not _ndarray:
+        out = np.asarray(out)
+    if float_only and out.dtype is not ad.dtype:
+        want = float_dtype(ad.dtype)
+        if out.dtype != want:
+            out = out.astype(want)
+    if a._requires_grad and GRAD[0]:
+        return record(sp, out, (a,), params, (True,))
+    return _wrap(out)
+
+
+def nary(sp: OpSpec, out: Any, ins: tuple[Any, ...], params: tuple[Any, ...] = ()) -> Tensor:
+    """Record an op whose primal was already computed (``out``) over tensors ``ins``."""
+    out = to_array(out)
+    if GRAD[0]:
+        needs = tuple(isinstance(t, Tensor) and t._requires_grad for t in ins)
+        if True in needs:
+            return record(sp, out, ins, params, needs)
+    return _wrap(out)
+
+
+def view_of(base: Tensor, out: Tensor) -> Tensor:
+    """Mark ``out`` as a view of ``base`` (shares its storage and version counter)."""
+    out._base = base if base._base is None else base._base
+    out._vc = base._counter()
+    if out._grad_fn is not None and out._grad_fn._ans_vc is not None:
+        # the node saved the output: track it with the shared counter
+        out._grad_fn._ans_vc = out._vc
+        out._grad_fn._versions[0] = out._vc[0]
+    return out
+
+
+# ----------------------------------------------------------------------------- in place
+
+LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def check_inplace(t: Tensor) -> None:
+    if GRAD[0]:
+        if t._grad_fn is None and t._requires_grad:
+            raise RuntimeError(LEAF_INPLACE)
+        base = t._base
+        if base is not None and base._grad_fn is None and base._requires_grad:
+            raise RuntimeError(VIEW_LEAF_INPLACE)
+
+
+def inplace(sp: OpSpec | None, t: Tensor, out: Any, others: tuple[Any, ...] = (), params: tuple[Any, ...] = ()) -> Tensor:
+    """Write ``out`` (the op's result) into ``t`` and make ``t`` the op's output.
+
+    The gradient flows to the old ``t`` (its previous grad_fn) and to ``others``.
+    When a needed gradient reads the old value of ``t``, a copy of it is saved.
+    """
+    check_inplace(t)
+    out = to_array(out)
+    if out.dtype != t._data.dtype:
+        if _CATEGORY[out.dtype.kind] > _CATEGORY[t._data.dtype.kind]:
+            raise RuntimeError(
+                f"result type {_type_name(out.dtype)} can't be cast to the desired output type "
+                f"{_type_name(t._data.dtype)}"
+            )
+    if out.shape != t._data.shape:
+        try:
+            out = np.broadcast_to(out, t._data.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"output with shape {list(t._data.shape)} doesn't match the broadcast shape {list(out.shape)}"
+            ) from None
+    track = sp is not None and GRAD[0] and (
+        t._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
+    )
+    old = None
+    if track:
+        needs = (t._requires_grad,) + tuple(isinstance(o, Tensor) and o._requires_grad for o in others)
+        keep_ans, keep_in = sp.keep(needs)
+        old = t
+        if keep_in[0]:  # the rule reads the value we are about to overwrite: keep a copy
+            old = _wrap(t._data.copy(), t._requires_grad, t._grad_fn)
+            old._out_nr = t._out_nr
+            old._accum = t._accum
+        shadow = _wrap(t._data, t._requires_grad, t._grad_fn)
+        shadow._out_nr = t._out_nr
+        shadow._accum = t._accum
+        shadow._vc = t._vc
+        if not keep_in[0]:
+            old = shadow
+    t._data[...] = out
+    t._bump()
+    if track:
+        res = record(sp, t._data, (old,) + tuple(others), params, needs)
+        t._grad_fn = res._grad_fn
+        t._requires_grad = True
+        t._out_nr = 0
+        node = res._grad_fn
+        if node._ans_vc is not None:
+            node._ans_vc = t._counter()
+            node._versions[0] = t._vc[0]
+        _rebase_view(t)
+    return t
+
+
+def _rebase_view(t: Tensor) -> None:
+    """An in-place change of a view: the base now depends on it (PyTorch's CopySlices)."""
+    base = t._base
+    if base is None:
+        return
+    from srcdiff.ops.views import copy_slices
+
+    copy_slices(base, t)
+
+
+def _type_name(dt: np.dtype) -> str:
+    return {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool", "c": "ComplexFloat"}[dt.kind] if dt.kind != "f" or dt.itemsize == 4 else (
+        "Double" if dt.itemsize == 8 else "Half"
+    )
