@@ -1,0 +1,204 @@
+"""Inline a rule's per-input gradient into generated code.
+
+The rule's parameters are replaced by the operands at the call site (``g`` by
+the output's adjoint, ``ans`` by the output, ``xp`` by ``np`` or ``math``), its
+local names get fresh names, and constant arithmetic is folded so that
+``x ** (2 - 1)`` reads ``x``.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import operator
+import warnings
+from typing import Any
+
+import gast
+
+from srcdiff.codegen import templates as T
+from srcdiff.codegen.names import Namer
+from srcdiff.rules import Rule
+
+
+def inline_part(
+    rule: Rule,
+    index: int,
+    bindings: dict[str, gast.expr],
+    namer: Namer,
+    preamble_names: dict[str, str],
+) -> tuple[list[gast.stmt], gast.expr]:
+    """The statements and expression computing input ``index``'s gradient.
+
+    ``bindings`` maps the rule's parameter names to expressions. Preamble locals
+    are renamed through ``preamble_names`` (shared across inputs of one call so
+    a preamble statement is emitted once).
+    """
+    preamble, expr = rule.input_parts()[index]
+    subs = dict(bindings)
+    statements: list[gast.stmt] = []
+    for stmt in preamble:
+        node = gast.ast_to_gast(copy.deepcopy(stmt))
+        targets = [n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+        for t in targets:
+            if t not in preamble_names:
+                preamble_names[t] = namer.fresh(t)
+            subs[t] = T.name(preamble_names[t])
+        statements.append(fold(T.replace(node, subs)))
+    body = T.replace(gast.ast_to_gast(copy.deepcopy(expr)), subs)
+    return statements, fold(body)
+
+
+def constant_node(value: Any) -> gast.expr:
+    """A literal for a simple default value, or None if it has no literal form."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return gast.Constant(value, None)
+    if isinstance(value, tuple) and all(isinstance(v, (int, float)) for v in value):
+        return gast.Tuple(elts=[gast.Constant(v, None) for v in value], ctx=gast.Load())
+    return None
+
+
+_FOLD = {
+    gast.Add: operator.add,
+    gast.Sub: operator.sub,
+    gast.Mult: operator.mul,
+    gast.Div: operator.truediv,
+    gast.Pow: operator.pow,
+}
+
+
+def _number(node: gast.AST) -> Any:
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+        return node.value
+    if (
+        isinstance(node, gast.UnaryOp)
+        and isinstance(node.op, gast.USub)
+        and isinstance(node.operand, gast.Constant)
+        and type(node.operand.value) in (int, float)
+    ):
+        return -node.operand.value
+    return None
+
+
+class _Folder(gast.NodeTransformer):
+    """Fold constant arithmetic and drop multiplications by one and powers of one."""
+
+    def visit_BinOp(self, node: gast.BinOp) -> gast.AST:
+        self.generic_visit(node)
+        left, right = _number(node.left), _number(node.right)
+        fold_op = _FOLD.get(type(node.op))
+        if left is not None and right is not None and fold_op is not None:
+            try:
+                value = fold_op(left, right)
+            except (ZeroDivisionError, OverflowError):
+                return node
+            return gast.Constant(value, None) if value >= 0 else gast.UnaryOp(gast.USub(), gast.Constant(-value, None))
+        if isinstance(node.op, gast.Pow) and right == 1:
+            return node.left
+        if isinstance(node.op, gast.Mult) and right == 1:
+            return node.left
+        if isinstance(node.op, gast.Mult) and left == 1:
+            return node.right
+        if isinstance(node.op, (gast.Div,)) and right == 1:
+            return node.left
+        return node
+
+    def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, gast.USub) and isinstance(node.operand, gast.UnaryOp) and isinstance(node.operand.op, gast.USub):
+            return node.operand.operand
+        return node
+
+
+def fold(node: gast.AST) -> gast.AST:
+    return _Folder().visit(node)
+
+
+def python_ast_names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def inline_helper_calls(
+    expr: gast.expr, helpers: dict[str, Any], namer: Namer
+) -> tuple[list[gast.stmt], gast.expr]:
+    """Expand calls to rule helpers whose branching is decided by constant arguments.
+
+    ``unreduce(d_s, e, None, False, np)`` has ``axis=None`` and ``keepdims=False``,
+    so its body reduces to ``np.broadcast_to(d_s, np.shape(e))``: that is what the
+    reader should see. Calls whose branches depend on run-time values stay calls.
+    """
+    statements: list[gast.stmt] = []
+
+    class Expander(gast.NodeTransformer):
+        def visit_Call(self, node: gast.Call) -> gast.AST:
+            self.generic_visit(node)
+            if not isinstance(node.func, gast.Name) or node.func.id not in helpers:
+                return node
+            if node.keywords:
+                return node
+            expanded = _partial_evaluate(helpers[node.func.id], node.args, namer)
+            if expanded is None:
+                return node
+            stmts, value = expanded
+            statements.extend(stmts)
+            return value
+
+    result = expr
+    for _ in range(4):  # helpers call helpers: expand a few levels
+        before = T.to_source(result)
+        result = fold(Expander().visit(result))
+        if T.to_source(result) == before:
+            break
+    return statements, result
+
+
+def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
+    import inspect
+    import textwrap
+
+    try:
+        fdef = gast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
+    except (OSError, TypeError):
+        return None
+    params = [a.id for a in fdef.args.args]
+    if len(args) != len(params):
+        return None
+    subs: dict[str, gast.expr] = dict(zip(params, args))
+    out: list[gast.stmt] = []
+    body = [s for s in fdef.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
+    while body:
+        stmt = body.pop(0)
+        if isinstance(stmt, gast.Return):
+            return out, fold(T.replace(stmt.value, subs))
+        if isinstance(stmt, gast.If):
+            decided = _constant_truth(T.replace(copy.deepcopy(stmt.test), subs))
+            if decided is None:
+                return None
+            body = (stmt.body if decided else stmt.orelse) + body
+            continue
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name):
+            value = fold(T.replace(stmt.value, subs))
+            target = stmt.targets[0].id
+            if isinstance(value, (gast.Name, gast.Constant)):
+                subs[target] = value
+            else:
+                fresh = namer.fresh(target)
+                out.append(T.assign(fresh, value))
+                subs[target] = T.name(fresh)
+            continue
+        return None
+    return None
+
+
+def _constant_truth(test: gast.expr) -> bool | None:
+    """The truth of ``test`` if it involves only literals, else None."""
+    for node in gast.walk(test):
+        if isinstance(node, (gast.Name, gast.Call, gast.Attribute, gast.Subscript)):
+            return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)  # `None is not None` is intended here
+            code = compile(ast.Expression(gast.gast_to_ast(test)), "<fold>", "eval")
+        return bool(eval(code, {"__builtins__": {}}))
+    except Exception:  # noqa: BLE001 - anything not foldable stays a run-time test
+        return None

@@ -1,0 +1,389 @@
+"""Pass 3: A-normal form for the active part of a function.
+
+Every active assignment becomes a chain of assignments with one differentiable
+operation each, on operands that are names or inactive expressions, so that the
+reverse pass can give every operation its own adjoint. Each such assignment
+carries an :class:`Op` describing the operation. Inactive code is left exactly
+as the user wrote it. Augmented assignment, tuple unpacking, conditional
+expressions and iteration over sequences are desugared here; early ``return``
+statements are moved so the function has a single exit.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+import gast
+
+from srcdiff.codegen.activity import active_variables, expr_is_active
+from srcdiff.codegen.names import Namer, op_word, temp_name
+from srcdiff.codegen.parse import ParsedFunction
+from srcdiff.codegen.resolve import CallTarget, classify_call, classify_value, local_names
+from srcdiff.rules import Rule, rule_for
+
+_BINOPS = {
+    gast.Add: operator.add,
+    gast.Sub: operator.sub,
+    gast.Mult: operator.mul,
+    gast.Div: operator.truediv,
+    gast.Pow: operator.pow,
+    gast.MatMult: operator.matmul,
+}
+_UNARY = {gast.USub: operator.neg}
+
+
+@dataclass
+class Op:
+    """One differentiable operation, attached to the assignment that performs it.
+
+    kind: "rule" (a table rule), "copy" (``y = x``), "pack" (tuple/list literal),
+    "index" (``y = seq[i]`` on a tuple or list), "user" (a call to a user function).
+    """
+
+    kind: str
+    inputs: list[gast.expr]
+    rule: Rule | None = None
+    xp: str = "np"
+    params: dict[str, gast.expr] = field(default_factory=dict)
+    callee: Any = None
+    index: gast.expr | None = None
+
+
+class Normalizer:
+    def __init__(self, parsed: ParsedFunction, wrt: set[str]) -> None:
+        self.parsed = parsed
+        self.locals = local_names(parsed.tree)
+        self.namer = Namer(self.locals | set(parsed.globals) | set(parsed.closure) | set(dir(builtins)))
+        self.active = active_variables(parsed.tree.body, wrt, self.classify)
+        self.out: list[gast.stmt] = []
+
+    def classify(self, call: gast.Call) -> CallTarget:
+        return classify_call(call, self.parsed, self.locals)
+
+    def is_active(self, expr: gast.AST | None) -> bool:
+        return expr_is_active(expr, self.active, self.classify)
+
+    # statements ---------------------------------------------------------------------
+
+    def body(self, stmts: list[gast.stmt]) -> list[gast.stmt]:
+        saved, self.out = self.out, []
+        for stmt in single_exit(stmts):
+            self.statement(stmt)
+        result, self.out = self.out, saved
+        return result
+
+    def statement(self, stmt: gast.stmt) -> None:
+        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+            self.assign(stmt.targets[0], stmt.value, stmt)
+        elif isinstance(stmt, gast.AugAssign):
+            value = gast.BinOp(left=_load(stmt.target), op=stmt.op, right=stmt.value)
+            self.assign(stmt.target, gast.copy_location(value, stmt), stmt)
+        elif isinstance(stmt, gast.AnnAssign) and stmt.value is not None:
+            self.assign(stmt.target, stmt.value, stmt)
+        elif isinstance(stmt, gast.If):
+            stmt.body = self.body(stmt.body)
+            stmt.orelse = self.body(stmt.orelse)
+            self.out.append(stmt)
+        elif isinstance(stmt, gast.While):
+            stmt.body = self.body(stmt.body)
+            self._refuse_loop_else(stmt)
+            self.out.append(stmt)
+        elif isinstance(stmt, gast.For):
+            self.for_loop(stmt)
+        elif isinstance(stmt, gast.Return):
+            if stmt.value is not None and self.is_active(stmt.value):
+                stmt.value = self.atom(stmt.value, "out")
+            self.out.append(stmt)
+        elif isinstance(stmt, gast.Expr) and self.is_active(stmt.value):
+            raise self.parsed.error(
+                stmt,
+                f"cannot differentiate through the call '{_describe(stmt.value)}' used as a statement",
+                "assign its result, or keep mutation out of the differentiated code",
+            )
+        elif isinstance(stmt, gast.With):
+            self.out.extend(self.body(stmt.body))
+        else:
+            self.out.append(stmt)
+
+    def assign(self, target: gast.expr, value: gast.expr, stmt: gast.stmt) -> None:
+        if not self.is_active(value):
+            if isinstance(target, (gast.Subscript, gast.Attribute)) and self.is_active(target.value):
+                raise self._mutation_error(stmt)
+            self.out.append(gast.copy_location(gast.Assign(targets=[target], value=value), stmt))
+            return
+        if isinstance(target, gast.Name):
+            self.compute(target.id, value, stmt)
+        elif isinstance(target, (gast.Tuple, gast.List)):
+            whole = self.atom(value, "_".join(n.id for n in target.elts if isinstance(n, gast.Name)))
+            for i, elt in enumerate(target.elts):
+                index = gast.Subscript(value=_load(whole), slice=gast.Constant(i, None), ctx=gast.Load())
+                item = gast.copy_location(index, stmt)
+                item.srcdiff_sequence = True
+                self.assign(elt, item, stmt)
+        else:
+            raise self._mutation_error(stmt)
+
+    def for_loop(self, stmt: gast.For) -> None:
+        self._refuse_loop_else(stmt)
+        if not self.is_active(stmt.iter):
+            stmt.body = self.body(stmt.body)
+            self.out.append(stmt)
+            return
+        # for v in seq: ...  ->  for v_index in range(len(seq)): v = seq[v_index]; ...
+        seq = self.atom(stmt.iter, "items")
+        index_name = self.namer.fresh(f"{_target_base(stmt.target)}_index")
+        item = gast.Subscript(value=_load(seq), slice=_name(index_name), ctx=gast.Load())
+        item.srcdiff_sequence_unknown = True
+        first = gast.copy_location(gast.Assign(targets=[stmt.target], value=item), stmt)
+        stmt.body = self.body([first, *stmt.body])
+        stmt.target = gast.Name(index_name, gast.Store(), None, None)
+        stmt.iter = gast.Call(
+            func=_name("range"), args=[gast.Call(func=_name("len"), args=[_load(seq)], keywords=[])],
+            keywords=[],
+        )
+        self.out.append(stmt)
+
+    # expressions --------------------------------------------------------------------
+
+    def atom(self, expr: gast.expr, hint: str) -> gast.expr:
+        """``expr`` as an operand: a name, or an inactive expression left as written."""
+        if isinstance(expr, gast.Name) or not self.is_active(expr):
+            return expr
+        if isinstance(expr, gast.IfExp):
+            name = self.namer.fresh(hint)
+            self.compute(name, expr, expr)
+            return _name(name)
+        value, op = self.operation(expr)
+        name = self.namer.fresh(self._name_for(value, hint))
+        self.emit(name, value, op, expr)
+        return _name(name)
+
+    def compute(self, target: str, expr: gast.expr, where: gast.AST) -> None:
+        """Emit ``target = expr`` as one operation on atoms, annotated with its Op."""
+        self.active.add(target)
+        if isinstance(expr, gast.IfExp):
+            self.conditional(target, expr, where)
+            return
+        value, op = self.operation(expr)
+        self.emit(target, value, op, where)
+
+    def emit(self, target: str, value: gast.expr, op: Op, where: gast.AST) -> None:
+        self.active.add(target)
+        store = gast.Name(target, gast.Store(), None, None)
+        assign = gast.copy_location(gast.Assign(targets=[store], value=value), where)
+        assign.srcdiff_op = op
+        self.out.append(assign)
+
+    def conditional(self, target: str, expr: gast.IfExp, where: gast.AST) -> None:
+        branches = []
+        for branch in (expr.body, expr.orelse):
+            saved, self.out = self.out, []
+            if self.is_active(branch):
+                self.compute(target, branch, where)
+            else:
+                assign = gast.Assign(targets=[gast.Name(target, gast.Store(), None, None)], value=branch)
+                self.out.append(gast.copy_location(assign, where))
+            branches.append(self.out)
+            self.out = saved
+        self.out.append(gast.copy_location(gast.If(test=expr.test, body=branches[0], orelse=branches[1]), where))
+
+    def operation(self, expr: gast.expr) -> tuple[gast.expr, Op]:
+        if isinstance(expr, gast.Name):
+            return expr, Op("copy", [expr])
+        if isinstance(expr, gast.BinOp) and type(expr.op) in _BINOPS:
+            rule = rule_for(_BINOPS[type(expr.op)])
+            left, right = self.atom(expr.left, "lhs"), self.atom(expr.right, "rhs")
+            return gast.BinOp(left=left, op=expr.op, right=right), Op("rule", [left, right], rule)
+        if isinstance(expr, gast.UnaryOp) and type(expr.op) in _UNARY:
+            operand = self.atom(expr.operand, "operand")
+            return gast.UnaryOp(op=expr.op, operand=operand), Op("rule", [operand], rule_for(_UNARY[type(expr.op)]))
+        if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, gast.UAdd):
+            operand = self.atom(expr.operand, "operand")
+            return operand, Op("copy", [operand])
+        if isinstance(expr, gast.Call):
+            return self.call(expr)
+        if isinstance(expr, gast.Subscript):
+            base = self.atom(expr.value, "base")
+            value = gast.Subscript(value=base, slice=expr.slice, ctx=gast.Load())
+            if getattr(expr, "srcdiff_sequence", False):
+                return value, Op("index", [base], index=expr.slice)
+            if getattr(expr, "srcdiff_sequence_unknown", False):
+                return value, Op("index_any", [base], index=expr.slice)
+            return value, Op("rule", [base, expr.slice], rule_for(operator.getitem))
+        if isinstance(expr, gast.Attribute) and expr.attr == "T":
+            base = self.atom(expr.value, "base")
+            return gast.Attribute(value=base, attr="T", ctx=gast.Load()), Op("rule", [base], rule_for(_np().transpose))
+        if isinstance(expr, (gast.Tuple, gast.List)):
+            elts = [self.atom(e, "item") for e in expr.elts]
+            return type(expr)(elts=elts, ctx=gast.Load()), Op("pack", elts)
+        raise self.parsed.error(
+            expr, f"cannot differentiate through '{_describe(expr)}'", "rewrite it with numpy operations"
+        )
+
+    def call(self, expr: gast.Call) -> tuple[gast.expr, Op]:
+        target = self.classify(expr)
+        if target.kind == "identity":
+            source = target.receiver if target.receiver is not None else expr.args[0]
+            operand = self.atom(source, "value")
+            call = gast.Call(func=expr.func, args=[operand] if target.receiver is None else [], keywords=expr.keywords)
+            if target.receiver is not None:
+                call.func = gast.Attribute(value=operand, attr=expr.func.attr, ctx=gast.Load())
+            return call, Op("copy", [operand])
+        if target.kind == "rule":
+            return self.rule_call(expr, target)
+        if target.kind == "user":
+            args = [self.atom(a, "arg") for a in expr.args]
+            keywords = [gast.keyword(arg=k.arg, value=self.atom(k.value, k.arg or "kwarg")) for k in expr.keywords]
+            call = gast.Call(func=expr.func, args=args, keywords=keywords)
+            return call, Op("user", args + [k.value for k in keywords], callee=target.value, params={"keywords": keywords})
+        name = _describe(expr.func)
+        raise self.parsed.error(
+            expr,
+            f"cannot differentiate through the call to '{name}': it has no derivative rule",
+            f"register one with @srcdiff.adjoint({name}), or compute it outside the differentiated function",
+        )
+
+    def rule_call(self, expr: gast.Call, target: CallTarget) -> tuple[gast.expr, Op]:
+        rule = target.rule
+        assert rule is not None
+        positional = list(expr.args)
+        if target.receiver is not None:
+            positional.insert(0, target.receiver)
+        names = list(rule.inputs) + list(rule.params)
+        if target.receiver is not None and len(positional) > len(names) and len(rule.params) >= 1:
+            # x.reshape(2, 3) / x.transpose(1, 0): the trailing arguments form one tuple
+            head = positional[: len(rule.inputs)]
+            packed = gast.Tuple(elts=positional[len(rule.inputs) :], ctx=gast.Load())
+            positional = head + [packed]
+        if any(isinstance(a, gast.Starred) for a in positional) or len(positional) > len(names):
+            raise self.parsed.error(
+                expr, f"cannot bind the arguments of '{_describe(expr.func)}'", "pass arguments by keyword"
+            )
+        bound: dict[str, gast.expr] = dict(zip(names, positional))
+        for kw in expr.keywords:
+            if kw.arg in names:
+                bound[kw.arg] = kw.value
+        inputs = []
+        for name in rule.inputs:
+            if name not in bound:
+                raise self.parsed.error(expr, f"missing argument '{name}' to '{_describe(expr.func)}'")
+            inputs.append(self.atom(bound[name], name) if self.is_active(bound[name]) else bound[name])
+        params = {name: bound[name] for name in rule.params if name in bound}
+        # Rebuild the call on atoms, in the user's own spelling.
+        replaced = dict(zip([id(bound[n]) for n in rule.inputs], inputs))
+        args = [replaced.get(id(a), a) for a in expr.args]
+        keywords = [gast.keyword(arg=k.arg, value=replaced.get(id(k.value), k.value)) for k in expr.keywords]
+        func = expr.func
+        if target.receiver is not None:
+            func = gast.Attribute(value=inputs[0], attr=expr.func.attr, ctx=gast.Load())
+        call = gast.Call(func=func, args=args, keywords=keywords)
+        return call, Op("rule", inputs, rule, target.xp, params)
+
+    def _name_for(self, expr: gast.expr, hint: str) -> str:
+        if isinstance(expr, gast.BinOp):
+            return temp_name(op_word(type(expr.op).__name__), [_simple(expr.left), _simple(expr.right)])
+        if isinstance(expr, gast.Call):
+            func = expr.func
+            word = func.attr if isinstance(func, gast.Attribute) else getattr(func, "id", hint)
+            args = list(expr.args)
+            if isinstance(func, gast.Attribute) and not _is_module_path(func.value, self):
+                args.insert(0, func.value)
+            return temp_name(word, [_simple(a) for a in args[:1]])
+        if isinstance(expr, gast.Subscript):
+            base = _simple(expr.value)
+            return f"{base}_item" if base else "item"
+        if isinstance(expr, gast.UnaryOp):
+            return temp_name("neg", [_simple(expr.operand)])
+        if isinstance(expr, gast.Attribute) and expr.attr == "T":
+            base = _simple(expr.value)
+            return f"{base}_T" if base else "transposed"
+        return hint
+
+    def _refuse_loop_else(self, stmt: gast.For | gast.While) -> None:
+        if stmt.orelse:
+            stmt.orelse = self.body(stmt.orelse)
+
+    def _mutation_error(self, stmt: gast.stmt) -> Exception:
+        return self.parsed.error(
+            stmt,
+            "cannot differentiate through an assignment into an element or attribute",
+            "build a new array (np.where, np.concatenate) instead of writing into one",
+        )
+
+
+def single_exit(stmts: list[gast.stmt]) -> list[gast.stmt]:
+    """Move statements after an ``if`` whose branch returns into the other branch,
+    so that every path reaches one final ``return``."""
+    for i, stmt in enumerate(stmts):
+        if isinstance(stmt, gast.If) and i + 1 < len(stmts):
+            rest = stmts[i + 1 :]
+            if _ends_in_return(stmt.body) and not _ends_in_return(stmt.orelse):
+                stmt.orelse = stmt.orelse + copy.deepcopy(rest)
+                return stmts[: i + 1]
+            if _ends_in_return(stmt.orelse) and not _ends_in_return(stmt.body):
+                stmt.body = stmt.body + copy.deepcopy(rest)
+                return stmts[: i + 1]
+    return stmts
+
+
+def _ends_in_return(stmts: list[gast.stmt]) -> bool:
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, gast.Return):
+        return True
+    if isinstance(last, gast.If):
+        return _ends_in_return(last.body) and _ends_in_return(last.orelse)
+    return False
+
+
+def _name(name: str) -> gast.Name:
+    return gast.Name(name, gast.Load(), None, None)
+
+
+def _load(expr: gast.expr) -> gast.expr:
+    expr = copy.deepcopy(expr)
+    for node in gast.walk(expr):
+        if hasattr(node, "ctx"):
+            node.ctx = gast.Load()
+    return expr
+
+
+def _simple(expr: gast.expr) -> str | None:
+    if isinstance(expr, gast.Name):
+        return expr.id
+    if isinstance(expr, gast.Attribute) and isinstance(expr.value, gast.Name):
+        return f"{expr.value.id}_{expr.attr}"
+    return None
+
+
+def _target_base(target: gast.expr) -> str:
+    return target.id if isinstance(target, gast.Name) else "item"
+
+
+def _is_module_path(expr: gast.expr, normalizer: Normalizer) -> bool:
+    from srcdiff.codegen.resolve import static_value
+
+    return static_value(expr, normalizer.parsed, normalizer.locals)[0]
+
+
+def _describe(expr: gast.AST) -> str:
+    import astor
+
+    try:
+        return astor.to_source(gast.gast_to_ast(expr)).strip()
+    except Exception:  # noqa: BLE001 - a description must never fail
+        return type(expr).__name__
+
+
+def _np():
+    import numpy
+
+    return numpy
+
+
+__all__ = ["Normalizer", "Op", "classify_value", "single_exit"]

@@ -1,0 +1,670 @@
+"""Pass 5: the reverse sweep.
+
+Given a function in A-normal form, build the primal sweep (the user's code plus
+only the recording the adjoint needs) and the adjoint sweep (each operation's
+rule inlined, in reverse, with control flow replayed from what was recorded).
+
+Recording follows one invariant: when the adjoint of a statement runs, every
+variable holds the value it had just after that statement ran forward. A
+statement that overwrites a value some adjoint still needs saves the old value
+first (in a variable, or on a per-variable stack inside loops) and the adjoint
+restores it right after that statement's own adjoint. Branch decisions, trip
+counts and iteration ranges are recorded the same way, once per execution.
+
+Adjoints accumulate without zeros: the first contribution to ``d_x`` assigns,
+later ones add. Where control flow joins an initialised and an uninitialised
+adjoint, the uninitialised side gets an explicit zero.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import gast
+
+from srcdiff.codegen import templates as T
+from srcdiff.codegen.activity import stored_names
+from srcdiff.codegen.inline import constant_node, inline_helper_calls, inline_part
+from srcdiff.codegen.names import Namer
+from srcdiff.codegen.normalize import Op
+from srcdiff.codegen.parse import ParsedFunction
+from srcdiff.rules import RULES
+
+
+@dataclass
+class Sweeps:
+    primal: list[gast.stmt]
+    adjoint: list[gast.stmt]
+    output: gast.expr | None  # the returned expression (primal value)
+    output_adjoint: str  # name the adjoint sweep expects the output's adjoint in
+    grads: dict[str, str]  # wrt parameter -> adjoint name (absent when no gradient flows)
+    stacks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Info:
+    """What the analysis learned about one statement."""
+
+    position: int
+    loops: tuple[int, ...]  # ids of enclosing loops, outermost first
+    reads: set[str] = field(default_factory=set)  # primal names its adjoint reads
+
+
+class ReverseBuilder:
+    def __init__(
+        self, parsed: ParsedFunction, body: list[gast.stmt], active: set[str], namer: Namer, wrt: list[str]
+    ) -> None:
+        self.parsed = parsed
+        self.body = body
+        self.active = active
+        self.namer = namer
+        self.wrt = wrt
+        self.params = {a.id for a in parsed.tree.args.args + parsed.tree.args.kwonlyargs}
+        self.info: dict[int, _Info] = {}
+        self.loop_bodies: dict[int, list[gast.stmt]] = {}
+        self.stacks: dict[str, str] = {}  # variable -> its stack's name
+        self.saved: dict[int, str] = {}  # statement id -> name holding the value it overwrote
+        self.control: dict[int, str] = {}  # compound statement id -> its record (flag, counter, range)
+        self.none_init: dict[int, set[str]] = {}  # outermost loop id -> names to pre-set to None
+        self.shape_class: dict[str, object] = {}
+
+    # ---------------------------------------------------------------- analysis
+
+    def analyse(self) -> None:
+        self._shape_classes(self.body)
+        counter = [0]
+        self._number(self.body, (), counter)
+        self.record = self._decide_records()
+
+    def _number(self, stmts: list[gast.stmt], loops: tuple[int, ...], counter: list[int]) -> None:
+        for stmt in stmts:
+            info = _Info(counter[0], loops)
+            counter[0] += 1
+            self.info[id(stmt)] = info
+            op: Op | None = getattr(stmt, "srcdiff_op", None)
+            if op is not None:
+                info.reads = self._adjoint_reads(stmt, op)
+            if isinstance(stmt, (gast.For, gast.While)):
+                self.loop_bodies[id(stmt)] = stmt.body
+                self._number(stmt.body, loops + (id(stmt),), counter)
+            elif isinstance(stmt, gast.If):
+                self._number(stmt.body, loops, counter)
+                self._number(stmt.orelse, loops, counter)
+
+    def _adjoint_reads(self, stmt: gast.Assign, op: Op) -> set[str]:
+        target = stmt.targets[0].id
+        reads: set[str] = set()
+        if op.kind == "rule":
+            bindings = self._bindings_names(stmt, op)
+            for i, atom in enumerate(op.inputs):
+                if self._is_active_atom(atom):
+                    for pname in op.rule.reads(i):
+                        reads |= bindings.get(pname, set())
+            for atom in op.inputs:
+                if self._needs_unbroadcast(op, atom, target):
+                    reads.add(atom.id)  # unbroadcast reads the operand's shape
+        elif op.kind in ("index", "index_any"):
+            reads |= T.names_read(op.index) | {a.id for a in op.inputs if isinstance(a, gast.Name)}
+        elif op.kind == "pack":
+            pass
+        return reads
+
+    def _bindings_names(self, stmt: gast.Assign, op: Op) -> dict[str, set[str]]:
+        names = {"ans": {stmt.targets[0].id}}
+        for pname, atom in zip(op.rule.inputs, op.inputs):
+            names[pname] = T.names_read(atom)
+        for pname, expr in op.params.items():
+            names[pname] = T.names_read(expr)
+        return names
+
+    def _is_active_atom(self, atom: gast.expr) -> bool:
+        return isinstance(atom, gast.Name) and atom.id in self.active
+
+    def _decide_records(self) -> set[int]:
+        """Statements that must save the value they overwrite (ids)."""
+        reads_before: list[tuple[int, tuple[int, ...], set[str]]] = [
+            (i.position, i.loops, i.reads) for i in self.info.values() if i.reads
+        ]
+        record: set[int] = set()
+        for stmt, info in self._assignments():
+            for name in self._assigned_names(stmt):
+                if self._old_value_needed(stmt, info, name, reads_before):
+                    record.add(id(stmt))
+        return record
+
+    def _old_value_needed(self, stmt, info: _Info, name: str, reads) -> bool:
+        op: Op | None = getattr(stmt, "srcdiff_op", None)
+        if op is not None and name in info.reads and any(
+            isinstance(a, gast.Name) and a.id == name for a in op.inputs
+        ):
+            return True  # its own adjoint reads the value it overwrites (x = sin(x))
+        for position, loops, names in reads:
+            if name not in names:
+                continue
+            if position < info.position:
+                return True
+            if set(loops) & set(info.loops):
+                return True
+        return False
+
+    def _assignments(self):
+        for stmt_id, info in self.info.items():
+            stmt = self._by_id[stmt_id]
+            if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+                yield stmt, info
+
+    @property
+    def _by_id(self) -> dict[int, gast.stmt]:
+        if not hasattr(self, "_by_id_cache"):
+            table = {}
+
+            def walk(stmts):
+                for s in stmts:
+                    table[id(s)] = s
+                    for f in ("body", "orelse"):
+                        walk(getattr(s, f, []) or [])
+
+            walk(self.body)
+            self._by_id_cache = table
+        return self._by_id_cache
+
+    @staticmethod
+    def _assigned_names(stmt: gast.stmt) -> list[str]:
+        if isinstance(stmt, gast.Assign):
+            return [n for t in stmt.targets if isinstance(t, (gast.Name, gast.Tuple, gast.List)) for n in stored_names(t)]
+        if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)) and isinstance(stmt.target, gast.Name):
+            return [stmt.target.id]
+        return []
+
+    def _shape_classes(self, stmts: list[gast.stmt]) -> None:
+        """Which variables certainly share a shape: only there can unbroadcasting be skipped."""
+        conflict = object()
+
+        def set_class(name: str, cls: object) -> None:
+            old = self.shape_class.get(name)
+            self.shape_class[name] = cls if old is None or old is cls else conflict
+
+        for p in self.params:
+            self.shape_class[p] = object()
+        for stmt in self._by_id.values():
+            op: Op | None = getattr(stmt, "srcdiff_op", None)
+            if op is None:
+                continue
+            target = stmt.targets[0].id
+            if op.kind == "copy":
+                set_class(target, self._class_of(op.inputs[0]))
+            elif op.kind == "rule" and op.rule.broadcasts:
+                classes = {self._class_of(a) for a in op.inputs}
+                classes.discard(SCALAR) if len(classes) > 1 else None
+                set_class(target, classes.pop() if len(classes) == 1 and None not in classes else object())
+            elif op.kind == "rule" and (op.xp == "math" or _reduces_to_scalar(op)):
+                set_class(target, SCALAR)
+            elif op.kind == "rule" and len(op.rule.inputs) == 1 and op.rule.name in _SHAPE_PRESERVING:
+                set_class(target, self._class_of(op.inputs[0]))
+            else:
+                set_class(target, object())
+
+    def _class_of(self, atom: gast.expr) -> object | None:
+        if isinstance(atom, gast.Name):
+            return self.shape_class.get(atom.id)
+        return SCALAR if _is_scalar_expr(atom) else None
+
+    # ---------------------------------------------------------------- generation
+
+    def build(self) -> Sweeps:
+        self.analyse()
+        body, output = self._single_return(self.body)
+        primal = self.primal_block(body)
+        for name in sorted(self.active):
+            self.namer.adjoint(name)
+        d_output = self.namer.fresh("d_out")
+        inited: set[str] = set()
+        adjoint: list[gast.stmt] = []
+        if output is not None and self._is_active_atom(output):
+            seed = self.namer.adjoint(output.id)
+            adjoint.append(T.assign(seed, T.name(d_output)))
+            inited.add(output.id)
+        if output is not None and self._restored_anywhere(output):
+            value = self.namer.fresh("value")
+            primal.append(T.assign(value, output))
+            output = T.name(value)
+        adjoint += self.adjoint_block(body, inited)
+        grads = {w: self.namer.adjoint(w) for w in self.wrt if w in inited}
+        for name in self.none_init.get(0, set()):
+            primal.insert(0, T.assign(name, gast.Constant(None, None)))
+        stack_inits = [T.assign(s, gast.List(elts=[], ctx=gast.Load())) for s in self.stacks.values()]
+        return Sweeps(stack_inits + primal, adjoint, output, d_output, grads, list(self.stacks.values()))
+
+    def _restored_anywhere(self, output: gast.expr) -> bool:
+        names = T.names_read(output)
+        return any(
+            set(self._assigned_names(self._by_id[i])) & names for i in self.record if i in self._by_id
+        )
+
+    def _single_return(self, body: list[gast.stmt]) -> tuple[list[gast.stmt], gast.expr | None]:
+        returns = [s for s in self._by_id.values() if isinstance(s, gast.Return)]
+        if not returns:
+            return body, None
+        if len(returns) == 1 and body and body[-1] is returns[0]:
+            return body[:-1], returns[0].value
+        result = self.namer.fresh("result")
+        self._replace_returns(body, result)
+        self.active.add(result)
+        return body, T.name(result)
+
+    def _replace_returns(self, stmts: list[gast.stmt], result: str) -> None:
+        for i, stmt in enumerate(stmts):
+            if isinstance(stmt, gast.Return):
+                value = stmt.value if stmt.value is not None else gast.Constant(None, None)
+                new = gast.copy_location(T.assign(result, value), stmt)
+                if self._is_active_atom(value):
+                    new.srcdiff_op = Op("copy", [value])
+                self.info[id(new)] = self.info[id(stmt)]
+                stmts[i] = new
+            for f in ("body", "orelse"):
+                self._replace_returns(getattr(stmt, f, []) or [], result)
+            if isinstance(stmt, (gast.For, gast.While)) and _contains_return(stmt.body):
+                raise self.parsed.error(stmt, "cannot yet differentiate a 'return' inside a loop", "assign the result and 'break'")
+
+    # primal ------------------------------------------------------------------
+
+    def primal_block(self, stmts: list[gast.stmt]) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        for stmt in stmts:
+            out.extend(_located(self.primal_statement(stmt), stmt))
+        return out
+
+    def primal_statement(self, stmt: gast.stmt) -> list[gast.stmt]:
+        info = self.info.get(id(stmt))
+        if isinstance(stmt, gast.If):
+            return self._primal_if(stmt)
+        if isinstance(stmt, gast.While):
+            return self._primal_while(stmt)
+        if isinstance(stmt, gast.For):
+            return self._primal_for(stmt)
+        if isinstance(stmt, (gast.Break, gast.Continue)):
+            raise self.parsed.error(stmt, f"cannot yet differentiate through '{type(stmt).__name__.lower()}'", "restructure the loop with a condition")
+        out = []
+        if info is not None and id(stmt) in self.record:
+            for name in self._assigned_names(stmt):
+                out.append(self._save(stmt, name, info))
+        clean = copy.copy(stmt)
+        out.append(clean)
+        return out
+
+    def _save(self, stmt: gast.stmt, name: str, info: _Info) -> gast.stmt:
+        if info.loops:
+            stack = self._stack(name)
+            if name not in self.params and not self._defined_before(name, info.loops[0]):
+                self.none_init.setdefault(0, set()).add(name)
+            return T.stmt(f"{stack}.append({name})")
+        saved = self.namer.fresh(f"{name}_before")
+        self.saved[id(stmt)] = saved
+        return T.assign(saved, T.name(name))
+
+    def _defined_before(self, name: str, loop_id: int) -> bool:
+        loop_position = self.info[loop_id].position
+        for stmt in self.body:
+            info = self.info.get(id(stmt))
+            if info is None or info.position >= loop_position:
+                break
+            if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)) and name in self._assigned_names(stmt):
+                return True
+        return False
+
+    def _stack(self, name: str) -> str:
+        if name not in self.stacks:
+            self.stacks[name] = self.namer.fresh(f"{name}_stack")
+        return self.stacks[name]
+
+    def _needs_replay(self, stmt: gast.stmt) -> bool:
+        """Whether a compound statement contains anything the adjoint sweep must replay."""
+        for node in _statements(stmt.body + getattr(stmt, "orelse", [])):
+            if getattr(node, "srcdiff_op", None) is not None or id(node) in self.record:
+                return True
+        return False
+
+    def _record_control(self, stmt: gast.stmt, base: str, value: gast.expr | None) -> tuple[list[gast.stmt], list[gast.stmt]]:
+        """Record a control value (flag, counter, range) for ``stmt``: returns
+        (statements before the compound, statements after it) in the primal."""
+        info = self.info[id(stmt)]
+        name = self.namer.fresh(base)
+        self.control[id(stmt)] = name
+        before = [T.assign(name, value)] if value is not None else []
+        after = []
+        if info.loops:
+            after.append(T.stmt(f"{self._stack(name)}.append({name})"))
+        return before, after
+
+    def _primal_if(self, stmt: gast.If) -> list[gast.stmt]:
+        body, orelse = self.primal_block(stmt.body), self.primal_block(stmt.orelse)
+        if not self._needs_replay(stmt):
+            return [gast.If(test=stmt.test, body=body or [gast.Pass()], orelse=orelse)]
+        before, after = self._record_control(stmt, "took_if", stmt.test)
+        flag = self.control[id(stmt)]
+        return before + [gast.If(test=T.name(flag), body=body or [gast.Pass()], orelse=orelse)] + after
+
+    def _primal_while(self, stmt: gast.While) -> list[gast.stmt]:
+        body = self.primal_block(stmt.body)
+        if not self._needs_replay(stmt):
+            return [gast.While(test=stmt.test, body=body, orelse=self.primal_block(stmt.orelse))]
+        before, after = self._record_control(stmt, "n_loop", gast.Constant(0, None))
+        counter = self.control[id(stmt)]
+        body = [T.stmt(f"{counter} += 1")] + body
+        loop = gast.While(test=stmt.test, body=body, orelse=self.primal_block(stmt.orelse))
+        return before + [loop] + after
+
+    def _primal_for(self, stmt: gast.For) -> list[gast.stmt]:
+        body = self.primal_block(stmt.body)
+        loop = gast.For(target=stmt.target, iter=stmt.iter, body=body, orelse=self.primal_block(stmt.orelse), type_comment=None)
+        if not self._needs_replay(stmt):
+            return [loop]
+        if _is_constant_range(stmt.iter):
+            self.control[id(stmt)] = None
+            return [loop]
+        base = f"{_target_base(stmt.target)}_range" if _is_range(stmt.iter) else f"{_target_base(stmt.target)}_items"
+        value = stmt.iter if _is_range(stmt.iter) else T.expr("list(ITER)", ITER=stmt.iter)
+        before, after = self._record_control(stmt, base, value)
+        loop.iter = T.name(self.control[id(stmt)])
+        return before + [loop] + after
+
+    # adjoint -----------------------------------------------------------------
+
+    def adjoint_block(self, stmts: list[gast.stmt], inited: set[str]) -> list[gast.stmt]:
+        out: list[gast.stmt] = []
+        for stmt in reversed(stmts):
+            out.extend(_located(self.adjoint_statement(stmt, inited), stmt))
+        return out
+
+    def adjoint_statement(self, stmt: gast.stmt, inited: set[str]) -> list[gast.stmt]:
+        if isinstance(stmt, gast.If):
+            return self._adjoint_if(stmt, inited)
+        if isinstance(stmt, (gast.While, gast.For)):
+            return self._adjoint_loop(stmt, inited)
+        op: Op | None = getattr(stmt, "srcdiff_op", None)
+        out: list[gast.stmt] = []
+        target = stmt.targets[0].id if op is not None else None
+        flows = op is not None and target in inited
+        restore = self._restores(stmt)
+        if not flows:
+            if target is not None and target in inited:
+                inited.discard(target)
+            return restore + self._reset_after_overwrite(stmt, inited)
+        ans: gast.expr = T.name(target)
+        reads_ans_after_restore = restore and self._reads_ans(stmt, op)
+        if reads_ans_after_restore:
+            keep = self.namer.fresh(f"{target}_next")
+            out.append(T.assign(keep, T.name(target)))
+            ans = T.name(keep)
+        out += restore
+        out += self._contributions(stmt, op, ans, inited)
+        return out
+
+    def _reset_after_overwrite(self, stmt: gast.stmt, inited: set[str]) -> list[gast.stmt]:
+        for name in self._assigned_names(stmt):
+            inited.discard(name)
+        return []
+
+    def _reads_ans(self, stmt: gast.Assign, op: Op) -> bool:
+        if op.kind != "rule":
+            return False
+        return any(
+            "ans" in op.rule.reads(i) for i, a in enumerate(op.inputs) if self._is_active_atom(a)
+        )
+
+    def _restores(self, stmt: gast.stmt) -> list[gast.stmt]:
+        if id(stmt) not in self.record:
+            return []
+        info = self.info[id(stmt)]
+        out = []
+        for name in self._assigned_names(stmt):
+            if info.loops:
+                out.append(T.assign(name, T.expr(f"{self._stack(name)}.pop()")))
+            else:
+                out.append(T.assign(name, T.name(self.saved[id(stmt)])))
+        return out
+
+    def _contributions(self, stmt: gast.Assign, op: Op, ans: gast.expr, inited: set[str]) -> list[gast.stmt]:
+        target = stmt.targets[0].id
+        g = T.name(self.namer.adjoint(target))
+        parts: dict[str, list[gast.expr]] = {}
+        out: list[gast.stmt] = []
+        if op.kind == "copy":
+            self._add_part(parts, op.inputs[0], g)
+        elif op.kind == "pack":
+            for i, elt in enumerate(op.inputs):
+                self._add_part(parts, elt, T.expr(f"G[{i}]", G=g))
+        elif op.kind in ("index", "index_any"):
+            base = op.inputs[0]
+            if self._is_active_atom(base):
+                helper = "index_grad" if op.kind == "index_any" else "sequence_index_grad"
+                self._add_part(parts, base, T.expr(f"{helper}(G, BASE, INDEX)", G=g, BASE=base, INDEX=op.index))
+        elif op.kind == "rule":
+            out += self._rule_parts(stmt, op, g, ans, parts)
+        else:
+            raise self.parsed.error(stmt, f"internal: no adjoint for {op.kind}")
+        inited.discard(target)
+        # the target's own contribution goes last: the others read its adjoint first
+        order = sorted(parts, key=lambda n: n == target)
+        for name in order:
+            total = parts[name][0]
+            for extra in parts[name][1:]:
+                total = gast.BinOp(left=total, op=gast.Add(), right=extra)
+            d_name = self.namer.adjoint(name)
+            if name in inited:
+                total = gast.BinOp(left=T.name(d_name), op=gast.Add(), right=total)
+            out.append(T.assign(d_name, total))
+            inited.add(name)
+        return out
+
+    def _add_part(self, parts: dict[str, list[gast.expr]], atom: gast.expr, value: gast.expr) -> None:
+        if self._is_active_atom(atom):
+            parts.setdefault(atom.id, []).append(value)
+
+    def _rule_parts(self, stmt, op: Op, g: gast.expr, ans: gast.expr, parts) -> list[gast.stmt]:
+        rule = op.rule
+        bindings: dict[str, gast.expr] = {"g": g, "ans": ans, "xp": T.name(op.xp)}
+        for pname, atom in zip(rule.inputs, op.inputs):
+            bindings[pname] = atom
+        for pname in rule.params:
+            if pname in op.params:
+                bindings[pname] = op.params[pname]
+            else:
+                literal = constant_node(rule.defaults[pname])
+                if literal is None:
+                    raise self.parsed.error(stmt, f"internal: rule {rule.name} default {pname} has no literal")
+                bindings[pname] = literal
+        self._import_rule_globals(rule)
+        preamble_names: dict[str, str] = {}
+        out: list[gast.stmt] = []
+        emitted: set[str] = set()
+        target = stmt.targets[0].id
+        for i, atom in enumerate(op.inputs):
+            if not self._is_active_atom(atom):
+                continue
+            statements, expr = inline_part(rule, i, bindings, self.namer, preamble_names)
+            expanded, expr = inline_helper_calls(expr, _RULE_HELPERS, self.namer)
+            statements = statements + expanded
+            for s in statements:
+                key = T.to_source(s)
+                if key not in emitted:
+                    emitted.add(key)
+                    out.append(s)
+            if self._needs_unbroadcast(op, atom, target):
+                expr = T.expr("unbroadcast(E, X)", E=expr, X=atom)
+            self._add_part(parts, atom, expr)
+        return out
+
+    def _needs_unbroadcast(self, op: Op, atom: gast.expr, target: str) -> bool:
+        if not (op.rule.broadcasts and self._is_active_atom(atom)):
+            return False
+        cls = self.shape_class.get(atom.id)
+        return cls is None or cls is not self.shape_class.get(target)
+
+    def _import_rule_globals(self, rule) -> None:
+        self.rule_globals = getattr(self, "rule_globals", {})
+        for node_name in _python_names(rule):
+            value = rule.vjp.__globals__.get(node_name)
+            if value is not None and callable(value):
+                self.rule_globals[node_name] = value
+
+    def _adjoint_if(self, stmt: gast.If, inited: set[str]) -> list[gast.stmt]:
+        if id(stmt) not in self.control:
+            return []
+        flag = self.control[id(stmt)]
+        pre = []
+        if self.info[id(stmt)].loops:
+            pre.append(T.assign(flag, T.expr(f"{self._stack(flag)}.pop()")))
+        body_state, else_state = set(inited), set(inited)
+        body = self.adjoint_block(stmt.body, body_state)
+        orelse = self.adjoint_block(stmt.orelse, else_state)
+        for name in sorted(body_state - else_state):
+            orelse.append(self._zero(name))
+        for name in sorted(else_state - body_state):
+            body.append(self._zero(name))
+        inited.clear()
+        inited.update(body_state | else_state)
+        if not body and not orelse:
+            return pre
+        if not body:
+            return pre + [gast.If(test=T.expr(f"not {flag}"), body=orelse, orelse=[])]
+        return pre + [gast.If(test=T.name(flag), body=body, orelse=orelse)]
+
+    def _zero(self, name: str) -> gast.stmt:
+        return T.assign(self.namer.adjoint(name), T.expr(f"np.zeros_like({name})"))
+
+    def _adjoint_loop(self, stmt: gast.For | gast.While, inited: set[str]) -> list[gast.stmt]:
+        if id(stmt) not in self.control:
+            return []
+        record = self.control[id(stmt)]
+        pre: list[gast.stmt] = []
+        if record is not None and self.info[id(stmt)].loops:
+            pre.append(T.assign(record, T.expr(f"{self._stack(record)}.pop()")))
+        # The body must leave the same adjoints initialised as it found: names it
+        # initialises are zeroed before the loop, names it consumes are re-zeroed
+        # at the end of each iteration.
+        zeros: set[str] = set()
+        while True:
+            state_in = set(inited) | zeros
+            state = set(state_in)
+            snapshot = set(self.namer.taken)
+            body = self.adjoint_block(stmt.body, state)
+            grown = state - state_in
+            if not grown:
+                break
+            self.namer.taken = snapshot
+            zeros |= grown
+        body += [self._zero(name) for name in sorted(state_in - state)]
+        inited.update(zeros)
+        pre += [self._zero(name) for name in sorted(zeros)]
+        if isinstance(stmt, gast.While):
+            loop = gast.For(target=T.name("_", store=True), iter=T.expr(f"range({record})"), body=body, orelse=[], type_comment=None)
+        else:
+            iterable = stmt.iter if record is None else T.name(record)
+            loop = gast.For(
+                target=copy.deepcopy(stmt.target),
+                iter=T.expr("reversed(ITER)", ITER=iterable),
+                body=body or [gast.Pass()],
+                orelse=[],
+                type_comment=None,
+            )
+        return pre + [loop]
+
+
+def _located(generated: list[gast.stmt], origin: gast.stmt) -> list[gast.stmt]:
+    """Stamp generated statements with the user's line they come from (compound
+    statements keep their own, so nested lines map to nested user lines)."""
+    line = getattr(origin, "lineno", None)
+    if line is None:
+        return generated
+    for stmt in generated:
+        for node in gast.walk(stmt):
+            if isinstance(node, (gast.If, gast.For, gast.While)) and node is not stmt:
+                break
+            if hasattr(node, "lineno") and (node.lineno in (None, 1) or node is stmt):
+                node.lineno = line
+    return generated
+
+
+def _helpers() -> dict[str, object]:
+    import inspect
+
+    from srcdiff.rules import helpers
+
+    return {n: f for n, f in vars(helpers).items() if inspect.isfunction(f) and f.__module__ == helpers.__name__}
+
+
+_RULE_HELPERS = _helpers()
+
+_SHAPE_PRESERVING = {
+    "neg", "square", "sqrt", "exp", "expm1", "log", "log1p", "log10", "sin", "cos", "tan", "tanh",
+    "arctan", "abs", "sigmoid", "relu", "clip",
+}  # fmt: skip
+
+
+# The shape class of Python numbers and 0-d results: broadcasting against them
+# never changes the other operand's shape.
+SCALAR = object()
+_FULL_REDUCTIONS = {"sum", "mean", "max", "min", "prod", "std", "var", "norm"}
+
+
+def _is_scalar_expr(expr: gast.expr) -> bool:
+    """Inactive expressions that are certainly numbers: literals, sizes, shape entries."""
+    if isinstance(expr, gast.Constant):
+        return isinstance(expr.value, (int, float)) and not isinstance(expr.value, bool)
+    if isinstance(expr, gast.UnaryOp):
+        return _is_scalar_expr(expr.operand)
+    if isinstance(expr, gast.BinOp):
+        return _is_scalar_expr(expr.left) and _is_scalar_expr(expr.right)
+    if isinstance(expr, gast.Attribute):
+        return expr.attr in ("ndim", "size")
+    if isinstance(expr, gast.Subscript):
+        return isinstance(expr.value, gast.Attribute) and expr.value.attr == "shape"
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name):
+        return expr.func.id in ("len", "float", "int")
+    return False
+
+
+def _reduces_to_scalar(op: Op) -> bool:
+    if op.rule.name not in _FULL_REDUCTIONS:
+        return False
+    axis = op.params.get("axis")
+    return axis is None or (isinstance(axis, gast.Constant) and axis.value is None)
+
+
+def _is_range(expr: gast.expr) -> bool:
+    return isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and expr.func.id == "range"
+
+
+def _is_constant_range(expr: gast.expr) -> bool:
+    return _is_range(expr) and all(isinstance(a, gast.Constant) for a in expr.args)
+
+
+def _target_base(target: gast.expr) -> str:
+    return target.id if isinstance(target, gast.Name) else "item"
+
+
+def _contains_return(stmts: list[gast.stmt]) -> bool:
+    return any(isinstance(s, gast.Return) for s in _statements(stmts))
+
+
+def _statements(stmts: list[gast.stmt]):
+    for s in stmts:
+        yield s
+        for f in ("body", "orelse"):
+            yield from _statements(getattr(s, f, []) or [])
+
+
+def _python_names(rule) -> set[str]:
+    from srcdiff.codegen.inline import python_ast_names
+
+    names: set[str] = set()
+    for preamble, expr in rule.input_parts():
+        for node in [*preamble, expr]:
+            if node is not None:
+                names |= python_ast_names(node)
+    return names
+
+
+__all__ = ["RULES", "ReverseBuilder", "Sweeps"]

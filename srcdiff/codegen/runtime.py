@@ -1,0 +1,62 @@
+"""The few helpers generated code calls, beyond numpy and the rules' own helpers.
+
+Kept tiny on purpose: generated code should read like hand-written numpy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from srcdiff.rules.helpers import unbroadcast_like
+
+
+def unbroadcast(g: Any, x: Any) -> Any:
+    """``g`` summed down to the shape of ``x`` (where ``x`` was broadcast)."""
+    return unbroadcast_like(g, x, np)
+
+
+def zeros_like_tree(x: Any) -> Any:
+    """Zeros with the structure of ``x``: arrays, numbers, and lists/tuples/dicts of them."""
+    if isinstance(x, (list, tuple)):
+        return [zeros_like_tree(v) for v in x]
+    if isinstance(x, dict):
+        return {k: zeros_like_tree(v) for k, v in x.items()}
+    if isinstance(x, (int, float, complex)):
+        return 0.0
+    return np.zeros_like(x)
+
+
+def add_trees(a: Any, b: Any) -> Any:
+    """``a + b`` for gradients that may be lists/tuples/dicts of arrays."""
+    if isinstance(a, list):
+        return [add_trees(u, v) for u, v in zip(a, b)]
+    if isinstance(a, dict):
+        return {k: add_trees(a[k], b[k]) for k in a}
+    return a + b
+
+
+def sequence_index_grad(g: Any, seq: Any, index: Any) -> Any:
+    """Adjoint of ``seq[index]`` for a tuple, list or dict: zeros but at ``index``."""
+    grad = zeros_like_tree(seq)
+    grad[index] = g
+    return grad
+
+
+def index_grad(g: Any, base: Any, index: Any) -> Any:
+    """Adjoint of ``base[index]`` for an array or a list/tuple/dict."""
+    if isinstance(base, (list, tuple, dict)):
+        return sequence_index_grad(g, base, index)
+    grad = np.zeros_like(base)
+    np.add.at(grad, index, g)
+    return grad
+
+
+RUNTIME_NAMES = {
+    "unbroadcast": unbroadcast,
+    "zeros_like_tree": zeros_like_tree,
+    "add_trees": add_trees,
+    "sequence_index_grad": sequence_index_grad,
+    "index_grad": index_grad,
+}

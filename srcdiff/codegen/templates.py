@@ -1,0 +1,53 @@
+"""Small helpers to build gast trees from Python text: generated code is written
+as readable templates, not node constructors."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import astor
+import gast
+
+
+def stmt(text: str, **subs: Any) -> gast.stmt:
+    """Parse one statement; ``subs`` replace names in it (by string or node)."""
+    node = gast.parse(text).body[0]
+    return replace(node, subs) if subs else node
+
+
+def expr(text: str, **subs: Any) -> gast.expr:
+    node = gast.parse(text).body[0].value
+    return replace(node, subs) if subs else node
+
+
+def name(identifier: str, store: bool = False) -> gast.Name:
+    return gast.Name(identifier, gast.Store() if store else gast.Load(), None, None)
+
+
+def assign(target: str, value: gast.expr) -> gast.Assign:
+    return gast.Assign(targets=[name(target, store=True)], value=value)
+
+
+def replace(node: gast.AST, subs: dict[str, Any]) -> gast.AST:
+    """Replace Name nodes by name: a str renames, a node substitutes (copied)."""
+
+    class Replacer(gast.NodeTransformer):
+        def visit_Name(self, n: gast.Name) -> gast.AST:
+            if n.id not in subs:
+                return n
+            new = subs[n.id]
+            if isinstance(new, str):
+                return gast.Name(new, n.ctx, None, None)
+            return copy.deepcopy(new)
+
+    return Replacer().visit(node)
+
+
+def to_source(node: gast.AST) -> str:
+    # astor's default pretty-printer wraps long lines mid-expression; keep lines whole.
+    return astor.to_source(gast.gast_to_ast(node), pretty_source="".join)
+
+
+def names_read(node: gast.AST) -> set[str]:
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
