@@ -193,7 +193,7 @@ def grad(
 
 from srcdiff.autograd import anomaly_mode, function  # noqa: E402
 from srcdiff.autograd.anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: E402
-Function = None  # replaced below
+from srcdiff.autograd.function import Function  # noqa: E402
 from srcdiff.autograd.gradcheck import gradcheck, gradgradcheck  # noqa: E402
 
 

@@ -13,7 +13,7 @@ from srcdiff.ops.core import as_operand, binary, inplace, nary, spec
 from srcdiff.ops.pointwise import ADD, DIV, MUL, POW0, POW1, POW2, RSUB, SUB
 from srcdiff.tensor import Tensor, _wrap
 
-TO_COPY = spec("ToCopyBackward0", "reshape", np.reshape)
+TO_COPY = spec("ToCopyBackward0", "reshape", np.reshape, ("shape",))
 COPY = spec("CopyBackwards", "setitem")
 
 

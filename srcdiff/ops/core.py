@@ -28,15 +28,24 @@ _py_scalars = (float, int, bool, complex)
 class OpSpec:
     """One differentiable op: primal, rule, node class, and a cache of what to save."""
 
-    __slots__ = ("name", "fn", "rule", "node", "_keep", "n")
+    __slots__ = ("name", "fn", "rule", "node", "_keep", "n", "layout")
 
-    def __init__(self, node_name: str, rule_name: str, fn: Any = None) -> None:
+    def __init__(self, node_name: str, rule_name: str, fn: Any = None, params: tuple[str, ...] = ()) -> None:
         self.name = node_name
         self.fn = fn
         self.rule = RULES[rule_name]
         self.node = _engine.make_rule_node(node_name, self.rule)
         self.n = len(self.rule.inputs)
         self._keep: dict[Any, tuple[bool, tuple[bool, ...]]] = {}
+        unknown = set(params) - set(self.rule.params)
+        if unknown:
+            raise TypeError(f"rule {rule_name!r} has no parameters {sorted(unknown)}")
+        # The rule's parameters by name: ours by position in the tuple an op passes, the rest default.
+        self.layout = None
+        if params != self.rule.params:
+            self.layout = tuple(
+                (params.index(p), None) if p in params else (-1, self.rule.defaults[p]) for p in self.rule.params
+            )
 
     def keep(self, needs: tuple[bool, ...]) -> tuple[bool, tuple[bool, ...]]:
         """(save ans?, save input i?) for the gradients ``needs`` asks for."""
@@ -54,11 +63,13 @@ class OpSpec:
 _SPECS: dict[str, OpSpec] = {}
 
 
-def spec(node_name: str, rule_name: str, fn: Any = None) -> OpSpec:
+def spec(node_name: str, rule_name: str, fn: Any = None, params: tuple[str, ...] = ()) -> OpSpec:
+    """The op ``node_name`` backed by rule ``rule_name``; ``params`` names the values
+    (in order) that the op passes for the rule's defaulted parameters."""
     key = node_name + "/" + rule_name
     s = _SPECS.get(key)
     if s is None:
-        s = _SPECS[key] = OpSpec(node_name, rule_name, fn)
+        s = _SPECS[key] = OpSpec(node_name, rule_name, fn, params)
     return s
 
 
@@ -98,7 +109,12 @@ def record(
                     versions[i + 1] = 0 if t._vc is None else t._vc[0]
         else:
             saved.append(None)
-    saved.extend(params)
+    layout = sp.layout
+    if layout is None:
+        saved.extend(params)
+    else:
+        for i, default in layout:
+            saved.append(params[i] if i >= 0 else default)
     node._saved = saved
     if keep_ans:
         res._vc = node._ans_vc = [0]

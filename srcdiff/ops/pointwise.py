@@ -48,7 +48,7 @@ _UNARY_FLOAT = {
 ABS = spec("AbsBackward0", "abs", np.abs)
 RELU = spec("ReluBackward0", "relu", _relu)
 SQUARE = spec("PowBackward0", "square", np.square)
-CLAMP = spec("ClampBackward1", "clip", np.clip)
+CLAMP = spec("ClampBackward1", "clip", np.clip, ("a_min", "a_max"))
 
 
 def _t(x: Any) -> Tensor:

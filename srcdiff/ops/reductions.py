@@ -12,18 +12,18 @@ from srcdiff.autograd.grad_mode import GRAD
 from srcdiff.ops.core import record, spec
 from srcdiff.tensor import Tensor, _norm_dim, _wrap
 
-SUM0 = spec("SumBackward0", "sum", np.sum)
-SUM1 = spec("SumBackward1", "sum", np.sum)
-MEAN0 = spec("MeanBackward0", "mean", np.mean)
-MEAN1 = spec("MeanBackward1", "mean", np.mean)
-MAX1 = spec("MaxBackward1", "max", np.max)
-MAX0 = spec("MaxBackward0", "max", np.max)
-MIN1 = spec("MinBackward1", "min", np.min)
-MIN0 = spec("MinBackward0", "min", np.min)
-PROD0 = spec("ProdBackward0", "prod", np.prod)
-PROD1 = spec("ProdBackward1", "prod", np.prod)
-VAR0 = spec("VarBackward0", "var", np.var)
-STD0 = spec("StdBackward0", "std", np.std)
+SUM0 = spec("SumBackward0", "sum", np.sum, ("axis", "keepdims"))
+SUM1 = spec("SumBackward1", "sum", np.sum, ("axis", "keepdims"))
+MEAN0 = spec("MeanBackward0", "mean", np.mean, ("axis", "keepdims"))
+MEAN1 = spec("MeanBackward1", "mean", np.mean, ("axis", "keepdims"))
+MAX1 = spec("MaxBackward1", "max", np.max, ("axis", "keepdims"))
+MAX0 = spec("MaxBackward0", "max", np.max, ("axis", "keepdims"))
+MIN1 = spec("MinBackward1", "min", np.min, ("axis", "keepdims"))
+MIN0 = spec("MinBackward0", "min", np.min, ("axis", "keepdims"))
+PROD0 = spec("ProdBackward0", "prod", np.prod, ("axis", "keepdims"))
+PROD1 = spec("ProdBackward1", "prod", np.prod, ("axis", "keepdims"))
+VAR0 = spec("VarBackward0", "var", np.var, ("axis", "ddof", "keepdims"))
+STD0 = spec("StdBackward0", "std", np.std, ("axis", "ddof", "keepdims"))
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 

@@ -10,15 +10,15 @@ from srcdiff.autograd.grad_mode import GRAD
 from srcdiff.ops.core import as_operand, check_inplace, inplace, nary, record, spec, view_of
 from srcdiff.tensor import Tensor, _norm_dim, _wrap
 
-VIEW = spec("ViewBackward0", "reshape", np.reshape)
-UNSAFE_VIEW = spec("UnsafeViewBackward0", "reshape", np.reshape)
-T = spec("TBackward0", "transpose", np.transpose)
-TRANSPOSE = spec("TransposeBackward0", "transpose", np.transpose)
-PERMUTE = spec("PermuteBackward0", "transpose", np.transpose)
-UNSQUEEZE = spec("UnsqueezeBackward0", "expand_dims", np.expand_dims)
-SQUEEZE0 = spec("SqueezeBackward0", "squeeze", np.squeeze)
-SQUEEZE1 = spec("SqueezeBackward1", "squeeze", np.squeeze)
-EXPAND = spec("ExpandBackward0", "broadcast_to", np.broadcast_to)
+VIEW = spec("ViewBackward0", "reshape", np.reshape, ("shape",))
+UNSAFE_VIEW = spec("UnsafeViewBackward0", "reshape", np.reshape, ("shape",))
+T = spec("TBackward0", "transpose", np.transpose, ("axes",))
+TRANSPOSE = spec("TransposeBackward0", "transpose", np.transpose, ("axes",))
+PERMUTE = spec("PermuteBackward0", "transpose", np.transpose, ("axes",))
+UNSQUEEZE = spec("UnsqueezeBackward0", "expand_dims", np.expand_dims, ("axis",))
+SQUEEZE0 = spec("SqueezeBackward0", "squeeze", np.squeeze, ("axis",))
+SQUEEZE1 = spec("SqueezeBackward1", "squeeze", np.squeeze, ("axis",))
+EXPAND = spec("ExpandBackward0", "broadcast_to", np.broadcast_to, ("shape",))
 SELECT = spec("SelectBackward0", "getitem")
 SLICE = spec("SliceBackward0", "getitem")
 INDEX = spec("IndexBackward0", "getitem")
@@ -173,7 +173,7 @@ def contiguous(x: Tensor) -> Tensor:
     return x if x._data.flags.c_contiguous else clone(x)
 
 
-CLONE = spec("CloneBackward0", "reshape", np.reshape)
+CLONE = spec("CloneBackward0", "reshape", np.reshape, ("shape",))
 
 
 def clone(x: Tensor, *, memory_format: Any = None) -> Tensor:
