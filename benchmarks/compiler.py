@@ -92,11 +92,19 @@ FULL = Settings(repeats=41, min_repeats=7, budget_s=2.0, sample_s=0.005)
 QUICK = Settings(repeats=11, min_repeats=3, budget_s=0.4, sample_s=0.002)
 
 
+# The clock samples are read from.  CPU time of this process (all its threads)
+# by default: on a shared machine a process that waits for a core is not
+# charged for the wait, so rows measured minutes apart stay comparable.  With
+# several threads per library wall time is the meaningful one (--clock wall).
+CLOCKS: dict[str, Callable[[], float]] = {"cpu": time.process_time, "wall": time.perf_counter}
+_clock: Callable[[], float] = time.process_time
+
+
 def calls_per_sample(fn: Callable[[], Any], settings: Settings) -> int:
     """How many calls make one sample last about ``settings.sample_s`` (fn is warm)."""
-    t0 = time.perf_counter()
+    t0 = _clock()
     fn()
-    one = time.perf_counter() - t0
+    one = _clock() - t0
     return max(1, int(settings.sample_s / max(one, 1e-9)))
 
 
@@ -105,10 +113,10 @@ def sample(fn: Callable[[], Any], number: int) -> float:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        t0 = time.perf_counter()
+        t0 = _clock()
         for _ in range(number):
             fn()
-        return (time.perf_counter() - t0) / number
+        return (_clock() - t0) / number
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -484,6 +492,7 @@ def environment() -> str:
                 versions.append(f"{dist} ?")
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cores = f"{platform.machine()}, {_cpu_count()} cores, {THREADS} thread(s) per library"
+    cores += f", {'CPU' if _clock is time.process_time else 'wall'} time"
     return f"{now}; {', '.join(versions)}; {cores}"
 
 
@@ -516,9 +525,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--markdown", action="store_true", help="print the tables as markdown")
     parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="cpu",
+        help="cpu: this process's CPU time (default; robust to load); wall: elapsed time",
+    )
+    parser.add_argument(
         "--threads", default="1", help="BLAS/OpenMP/torch/XLA threads for every column (default 1)"
     )
     opts = parser.parse_args(argv)
+    global _clock
+    _clock = CLOCKS[opts.clock]
     workloads = _select(opts.only, {w.name: w for w in WORKLOADS}, "workload")
     tools = _select(opts.tools, {t.key: t for t in TOOLS}, "tool")
     notes = Notes()
