@@ -193,9 +193,15 @@ class RuleNode(Node):
         if create_graph:
             return self._apply_graph(g, saved)
         args = [g, saved[0]]
+        tensor_type = _Tensor[0]
         for i in range(1, len(saved)):
             a = saved[i]
-            args.append(a._data if type(a) is _Tensor[0] else a)
+            ta = type(a)
+            if ta is tensor_type or isinstance(a, tensor_type):
+                a = a._data
+            elif ta is _ShapeOnly[0]:
+                a = a.array()
+            args.append(a)
         out = []
         shapes = self._shapes
         for i, fn in enumerate(self._fns):
@@ -215,7 +221,8 @@ class RuleNode(Node):
         from srcdiff.tensor import _wrap
 
         args = [g, None if saved[0] is None else _wrap(saved[0], True, self, self._ans_vc)]
-        args.extend(saved[1:])
+        for a in saved[1:]:
+            args.append(_wrap(a.array()) if type(a) is _ShapeOnly[0] else a)
         out = []
         shapes = self._shapes
         with grad_mode.enable_grad():
@@ -234,25 +241,33 @@ class RuleNode(Node):
 
 
 _Tensor: list[Any] = [None]  # filled by srcdiff.tensor (avoids an import cycle)
+_ShapeOnly: list[Any] = [None]  # filled by srcdiff.ops.core
 
 
 def _version_error(node: Node, t: Any, cur: int, expected: int, data: Any) -> None:
-    from srcdiff.dtypes import FROM_NP
+    from srcdiff.dtypes import FROM_NP  # noqa: F401
 
     kind = FROM_NP[np.asarray(data).dtype]._legacy
     shape = list(np.shape(data))
     if t is None or t._grad_fn is not None:
         src = node if t is None else t._grad_fn
         nr = 0 if t is None else t._out_nr
-        which = f", which is output {nr} of {type(src).__name__},"
+        which = f", which is output {nr} of {_op_name(type(src).__name__)},"
     else:
         which = ""
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [srcdiff.{kind} {shape}]{which} is at version {cur}; expected version "
         f"{expected} instead. Hint: enable anomaly detection to find the operation that failed to "
-        "compute its gradient, with srcdiff.autograd.set_detect_anomaly(True)."
+        "compute its gradient, with srcdiff.autograd.set_detect_anomaly(True, check_nan=False)."
     )
+
+
+def _op_name(node_name: str) -> str:
+    """PyTorch names the forward op in this message: ``AddBackward0`` -> ``Add``."""
+    import re
+
+    return re.sub(r"Backward\d*$", "", node_name)
 
 
 def make_rule_node(name: str, rule: Any) -> type:

@@ -62,6 +62,19 @@ def cat(tensors: Any, dim: int = 0, *, out: Any = None) -> Tensor:
     d = views._norm_dim(dim, ts[0]._data.ndim)
     from srcdiff.ops.core import result_dtype
 
+    ref = ts[0]._data.shape
+    for i, t in enumerate(ts[1:], 1):
+        if t._data.ndim != len(ref):
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {len(ref)} and {t._data.ndim}"
+            )
+        for k, (a, b) in enumerate(zip(ref, t._data.shape)):
+            if k != d and a != b:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {a} but got size {b} "
+                    f"for tensor number {i} in the list."
+                )
+
     data = np.concatenate([t._data for t in ts], axis=d).astype(result_dtype(*ts), copy=False)
     if not (GRAD[0] and any(t._requires_grad for t in ts)):
         return _wrap(data)
@@ -209,7 +222,7 @@ def _install() -> None:
         "expand_as contiguous clone matmul mm bmm mv dot outer inner"
     ).split():
         setattr(T, name, getattr(views, name))
-    T.T = property(lambda self: views.permute(self, tuple(reversed(range(self._data.ndim)))) if self._data.ndim != 2 else views.t(self))
+    T.T = property(lambda self: views.permute(self, tuple(reversed(range(self._data.ndim)))))
     T.mT = property(lambda self: views.transpose(self, -2, -1))
     T.to = to
     T.type = type_

@@ -47,17 +47,78 @@ class OpSpec:
                 (params.index(p), None) if p in params else (-1, self.rule.defaults[p]) for p in self.rule.params
             )
 
-    def keep(self, needs: tuple[bool, ...]) -> tuple[bool, tuple[bool, ...]]:
-        """(save ans?, save input i?) for the gradients ``needs`` asks for."""
+    def keep(self, needs: tuple[bool, ...]) -> tuple[bool, tuple[int, ...]]:
+        """(save ans?, per input: 0 not saved, 1 saved, 2 only its shape and dtype are read)."""
         k = self._keep.get(needs)
         if k is None:
             names: set[str] = set()
             for i, need in enumerate(needs):
                 if need:
                     names |= self.rule.reads(i)
-            k = ("ans" in names, tuple(name in names for name in self.rule.inputs))
+            shape_only = _shape_only_inputs(self.rule)
+            k = (
+                "ans" in names,
+                tuple((2 if name in shape_only else 1) if name in names else 0 for name in self.rule.inputs),
+            )
             self._keep[needs] = k
         return k
+
+
+# Calls that read only the shape/dtype of an argument: (function name, argument position).
+_SHAPE_READS = {
+    ("shape", 0),
+    ("ndim", 0),
+    ("zeros_like", 0),
+    ("ones_like", 0),
+    ("unreduce", 1),
+    ("reduced_count", 0),
+    ("scatter_into_zeros", 1),
+    ("unbroadcast_like", 1),
+}
+_shape_only_cache: dict[str, frozenset[str]] = {}
+
+
+def _shape_only_inputs(rule: Any) -> frozenset[str]:
+    """Inputs the rule reads only through shape-reading calls (``xp.shape(x)``,
+    ``unreduce(g, x, ...)``): the eager engine keeps their shape, not their
+    values, so PyTorch's in-place semantics hold (SumBackward keeps no tensor)."""
+    cached = _shape_only_cache.get(rule.name)
+    if cached is not None:
+        return cached
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(rule.vjp)))
+    value_uses: set[str] = set()
+    shape_uses: set[str] = set()
+    shape_arg_ids: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            fname = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            for pos, arg in enumerate(node.args):
+                if (fname, pos) in _SHAPE_READS and isinstance(arg, ast.Name):
+                    shape_arg_ids.add(id(arg))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            (shape_uses if id(node) in shape_arg_ids else value_uses).add(node.id)
+    result = frozenset(n for n in rule.inputs if n in shape_uses and n not in value_uses)
+    _shape_only_cache[rule.name] = result
+    return result
+
+
+class ShapeOnly:
+    """Stands for a saved input whose gradient needs only its shape and dtype."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape: tuple[int, ...], dtype: Any) -> None:
+        self.shape = shape
+        self.dtype = dtype
+
+    def array(self) -> np.ndarray:
+        # a zero-strided array: right shape and dtype, no memory
+        return np.broadcast_to(np.zeros((), self.dtype), self.shape)
 
 
 _SPECS: dict[str, OpSpec] = {}
@@ -100,7 +161,10 @@ def record(
     versions = None
     for i in range(len(ins)):
         t = ins[i]
-        if keep_in[i]:
+        k = keep_in[i]
+        if k == 2 and isinstance(t, Tensor):
+            saved.append(ShapeOnly(t._data.shape, t._data.dtype))
+        elif k:
             saved.append(t)
             if isinstance(t, Tensor):
                 if INFERENCE[0] is False and versions is None:
@@ -243,7 +307,10 @@ def binary(sp: OpSpec, a: Any, b: Any, true_div: bool = False) -> Tensor:
         tb = type(b)
     ad = a._data if ta is not float and ta is not int and ta is not bool and ta is not complex else a
     bd = b._data if tb is not float and tb is not int and tb is not bool and tb is not complex else b
-    out = sp.fn(ad, bd)
+    try:
+        out = sp.fn(ad, bd)
+    except ValueError:
+        raise RuntimeError(broadcast_message(np.shape(ad), np.shape(bd))) from None
     if type(out) is not _ndarray:
         out = np.asarray(out)
     ref = ad.dtype if ad is not a else bd.dtype
@@ -258,6 +325,19 @@ def binary(sp: OpSpec, a: Any, b: Any, true_div: bool = False) -> Tensor:
     if (areq or breq) and GRAD[0]:
         return record(sp, out, (a, b), (), (areq, breq))
     return _wrap(out)
+
+
+def broadcast_message(sa: tuple[int, ...], sb: tuple[int, ...]) -> str:
+    """PyTorch's text for shapes that do not broadcast."""
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return (
+                f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at non-singleton "
+                f"dimension {i}"
+            )
+    return f"shapes {list(sa)} and {list(sb)} cannot be broadcast"
 
 
 def unary(sp: OpSpec, a: Tensor, params: tuple[Any, ...] = (), float_only: bool = False) -> Tensor:
@@ -320,8 +400,9 @@ def inplace(sp: OpSpec | None, t: Tensor, out: Any, others: tuple[Any, ...] = ()
     out = to_array(out)
     if out.dtype != t._data.dtype:
         if _CATEGORY[out.dtype.kind] > _CATEGORY[t._data.dtype.kind]:
+            promoted = result_dtype(t, *[o for o in others if isinstance(o, (Tensor, *_py_scalars))])
             raise RuntimeError(
-                f"result type {_type_name(out.dtype)} can't be cast to the desired output type "
+                f"result type {_type_name(promoted)} can't be cast to the desired output type "
                 f"{_type_name(t._data.dtype)}"
             )
     if out.shape != t._data.shape:
@@ -339,7 +420,7 @@ def inplace(sp: OpSpec | None, t: Tensor, out: Any, others: tuple[Any, ...] = ()
         needs = (t._requires_grad,) + tuple(isinstance(o, Tensor) and o._requires_grad for o in others)
         keep_ans, keep_in = sp.keep(needs)
         old = t
-        if keep_in[0]:  # the rule reads the value we are about to overwrite: keep a copy
+        if keep_in[0] == 1:  # the rule reads the value we are about to overwrite: keep a copy
             old = _wrap(t._data.copy(), t._requires_grad, t._grad_fn)
             old._out_nr = t._out_nr
             old._accum = t._accum
@@ -347,7 +428,7 @@ def inplace(sp: OpSpec | None, t: Tensor, out: Any, others: tuple[Any, ...] = ()
         shadow._out_nr = t._out_nr
         shadow._accum = t._accum
         shadow._vc = t._vc
-        if not keep_in[0]:
+        if keep_in[0] != 1:
             old = shadow
     t._data[...] = out
     t._bump()
@@ -375,6 +456,8 @@ def _rebase_view(t: Tensor) -> None:
 
 
 def _type_name(dt: np.dtype) -> str:
-    return {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool", "c": "ComplexFloat"}[dt.kind] if dt.kind != "f" or dt.itemsize == 4 else (
-        "Double" if dt.itemsize == 8 else "Half"
-    )
+    """PyTorch's scalar type name: Float, Double, Long, Int, Bool, ..."""
+    return _dt.FROM_NP[np.dtype(dt)]._legacy[: -len("Tensor")]
+
+
+_engine._ShapeOnly[0] = ShapeOnly
