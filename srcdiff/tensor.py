@@ -118,7 +118,7 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -144,7 +144,10 @@ class Tensor:
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError("assigned grad has data of a different type")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a tensor of size "
+                    f"'{list(self._data.shape)}'. Please ensure that the gradient and the tensor are the same size"
+                )
         self._grad = value
 
     @grad.deleter
@@ -217,9 +220,8 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """A new leaf sharing storage (and the version counter) with this tensor."""
-        t = _wrap(self._data, False, None, self._counter())
-        t._base = self if self._base is None else self._base
-        return t
+        # not an autograd view (in-place changes are allowed), but the version counter is shared
+        return _wrap(self._data, False, None, self._counter())
 
     def detach_(self) -> Tensor:
         if self._base is not None and self._base._requires_grad:

@@ -234,8 +234,7 @@ def _apply(cls: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             continue
         is_input = any(o is a for a in args)
         if any(o is d for d in dirty):
-            check_inplace(o)
-            o._bump()
+            check_inplace(o)  # forward already bumped the version by its in-place op
         elif is_input:
             o = _alias(o)  # returning an input unchanged: a new tensor over the same data
         metas.append((o._data.shape, o._data.dtype))

@@ -118,24 +118,23 @@ class set_grad_enabled(_Mode):  # noqa: N801
     def __init__(self, mode: bool) -> None:
         if not isinstance(mode, bool):
             raise TypeError(f"set_grad_enabled(): argument 'mode' must be bool, not {type(mode).__name__}")
-        self._prev = GRAD[0]
+        self._prev = GRAD[0]  # the mode before the call, restored by __exit__
         self._mode = mode
         GRAD[0] = mode
 
     def clone(self) -> set_grad_enabled:
-        return set_grad_enabled.__new__(set_grad_enabled)._init_quiet(self._mode)
-
-    def _init_quiet(self, mode: bool) -> set_grad_enabled:
-        self._mode = mode
-        self._prev = GRAD[0]
-        return self
+        other = set_grad_enabled.__new__(set_grad_enabled)
+        other._mode = self._mode
+        other._prev = None  # recorded on entry
+        return other
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        GRAD[0] = self._prev  # used as a decorator: the call above must not leak
+        GRAD[0] = self._prev  # used as a decorator: the constructor's effect must not leak
         return super().__call__(fn)
 
     def _enter(self) -> None:
-        self._prev = GRAD[0]
+        if self._prev is None:
+            self._prev = GRAD[0]
         GRAD[0] = self._mode
 
     def _exit(self) -> None:
