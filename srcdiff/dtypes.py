@@ -38,7 +38,15 @@ _builtin_bool = bool
 class dtype:  # noqa: N801  (PyTorch's spelling)
     """A tensor element type; wraps the numpy dtype that stores it."""
 
-    __slots__ = ("name", "np", "is_floating_point", "is_complex", "is_signed", "itemsize", "_legacy")
+    __slots__ = (
+        "name",
+        "np",
+        "is_floating_point",
+        "is_complex",
+        "is_signed",
+        "itemsize",
+        "_legacy",
+    )
 
     def __init__(self, name: str, np_dtype: Any, legacy: str) -> None:
         self.name = name

@@ -9,7 +9,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Generator", "default_generator", "get_rng_state", "initial_seed", "manual_seed", "seed", "set_rng_state"]
+__all__ = [
+    "Generator",
+    "default_generator",
+    "get_rng_state",
+    "initial_seed",
+    "manual_seed",
+    "seed",
+    "set_rng_state",
+]
 
 _DEFAULT_SEED = 67280421310721
 
@@ -36,11 +44,15 @@ class Generator:
         return self._seed
 
     def get_state(self) -> Any:
-        from srcdiff.tensor import _wrap
-
         import pickle
 
-        return _wrap(np.frombuffer(pickle.dumps((self._seed, self.rng.bit_generator.state)), dtype=np.uint8).copy())
+        from srcdiff.tensor import _wrap
+
+        return _wrap(
+            np.frombuffer(
+                pickle.dumps((self._seed, self.rng.bit_generator.state)), dtype=np.uint8
+            ).copy()
+        )
 
     def set_state(self, state: Any) -> Generator:
         import pickle

@@ -19,7 +19,6 @@ import numpy as np
 
 from srcdiff import dtypes as _dt
 from srcdiff.autograd import engine as _engine
-from srcdiff.autograd.grad_mode import GRAD
 
 _ndarray = np.ndarray
 _object_new = object.__new__
@@ -40,7 +39,11 @@ class device:  # noqa: N801  (PyTorch's spelling)
         self.index = index
 
     def __repr__(self) -> str:
-        return "device(type='cpu')" if self.index is None else f"device(type='cpu', index={self.index})"
+        return (
+            "device(type='cpu')"
+            if self.index is None
+            else f"device(type='cpu', index={self.index})"
+        )
 
     def __str__(self) -> str:
         return "cpu"
@@ -80,7 +83,17 @@ def _wrap(data: Any, req: bool = False, fn: Any = None, vc: Any = None) -> Tenso
 class Tensor:
     """A multi-dimensional array with PyTorch's autograd semantics, stored in numpy."""
 
-    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_vc", "_base", "_out_nr", "_accum", "__weakref__")
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "_grad",
+        "_grad_fn",
+        "_vc",
+        "_base",
+        "_out_nr",
+        "_accum",
+        "__weakref__",
+    )
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected methods
 
     def __init__(self, *args: Any) -> None:
@@ -140,7 +153,9 @@ class Tensor:
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                )
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError("assigned grad has data of a different type")
             if value._data.shape != self._data.shape:
@@ -308,7 +323,9 @@ class Tensor:
 
     def item(self) -> Any:
         if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
         return self._data.reshape(()).item()
 
     def tolist(self) -> Any:
@@ -316,7 +333,9 @@ class Tensor:
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         if self._requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+            )
         return self._data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -340,7 +359,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
@@ -368,7 +387,9 @@ class Tensor:
             suffixes.append(f"grad_fn=<{type(fn).__name__}>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
-        return format_tensor(self._data, self._data.dtype.name, suffixes, default_dtype=_dt.get_default_dtype().name)
+        return format_tensor(
+            self._data, self._data.dtype.name, suffixes, default_dtype=_dt.get_default_dtype().name
+        )
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0 and spec:
@@ -399,7 +420,9 @@ def _rebuild(data: np.ndarray, req: bool) -> Tensor:
 def _norm_dim(dim: int, ndim: int) -> int:
     n = max(ndim, 1)
     if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
     return dim + n if dim < 0 else dim
 
 

@@ -33,9 +33,15 @@ def test_size():
         (lambda: torch.tensor(np.ones(2)), torch.float64),
         (lambda: torch.arange(4), torch.int64),
         (lambda: torch.arange(4.0), torch.float32),
-        (lambda: torch.tensor([1, 2]) * 2.5, torch.float32),  # int tensor, float scalar: default float
+        (
+            lambda: torch.tensor([1, 2]) * 2.5,
+            torch.float32,
+        ),  # int tensor, float scalar: default float
         (lambda: torch.tensor([1, 2]) / torch.tensor([2, 2]), torch.float32),  # true division
-        (lambda: torch.ones(2) + torch.tensor(1.0, dtype=torch.float64), torch.float32),  # 0-d does not promote
+        (
+            lambda: torch.ones(2) + torch.tensor(1.0, dtype=torch.float64),
+            torch.float32,
+        ),  # 0-d does not promote
         (lambda: torch.ones(2) + torch.ones(2, dtype=torch.float64), torch.float64),
         (lambda: torch.tensor([1, 2]) + torch.tensor(1.5, dtype=torch.float64), torch.float64),
         (lambda: torch.tensor([1, 2], dtype=torch.int32) + 5, torch.int32),

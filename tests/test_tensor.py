@@ -94,8 +94,15 @@ def test_comparisons_and_eq_all():
 def test_creation_functions():
     assert torch.zeros(2, 3).shape == (2, 3) and torch.ones((2,)).tolist() == [1.0, 1.0]
     assert torch.full((2,), 7).dtype is torch.int64 and torch.full((2,), 7.0).tolist() == [7.0, 7.0]
-    assert torch.arange(1, 4).tolist() == [1, 2, 3] and torch.arange(0, 1, 0.25).tolist() == [0.0, 0.25, 0.5, 0.75]
-    assert torch.eye(2).tolist() == [[1.0, 0.0], [0.0, 1.0]] and torch.linspace(0, 1, 3).tolist() == [0.0, 0.5, 1.0]
+    assert torch.arange(1, 4).tolist() == [1, 2, 3] and torch.arange(0, 1, 0.25).tolist() == [
+        0.0,
+        0.25,
+        0.5,
+        0.75,
+    ]
+    assert torch.eye(2).tolist() == [[1.0, 0.0], [0.0, 1.0]] and torch.linspace(
+        0, 1, 3
+    ).tolist() == [0.0, 0.5, 1.0]
     assert torch.zeros_like(torch.ones(2, dtype=torch.int32)).dtype is torch.int32
     assert torch.randn(size=()).shape == () and torch.randint(0, 5, (4,)).dtype is torch.int64
 

@@ -44,7 +44,9 @@ def _tensors(x: Any) -> list[Any]:
     return list(x)
 
 
-def _root_grads(outputs: list[Any], grads: list[Any], create_graph: bool, is_grads_batched: bool = False) -> list[Any]:
+def _root_grads(
+    outputs: list[Any], grads: list[Any], create_graph: bool, is_grads_batched: bool = False
+) -> list[Any]:
     from srcdiff.tensor import Tensor
 
     res = []
@@ -84,7 +86,9 @@ def _check_outputs(outputs: list[Any]) -> list[tuple[Any, int]]:
     roots = []
     for i, out in enumerate(outputs):
         if not out._requires_grad:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
         fn = out._grad_fn if out._grad_fn is not None else out._accumulator()
         roots.append((fn, out._out_nr))
     return roots
@@ -124,7 +128,9 @@ def backward(
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         capture[_input_edge(t)] = i
-    res = _engine.run_backward(roots, root_grads, retain_graph, create_graph, capture, accumulate=False)
+    res = _engine.run_backward(
+        roots, root_grads, retain_graph, create_graph, capture, accumulate=False
+    )
     for t, g in zip(ins, res or []):
         if g is not None:
             _engine.accumulate_into(t, g if create_graph else np.asarray(g), create_graph)
@@ -148,7 +154,9 @@ def grad(
     ins = _tensors(inputs)
     grads = _tensors(grad_outputs) if grad_outputs is not None else [None] * len(outs)
     if len(grads) != len(outs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(grads)} and {len(outs)}")
+        raise RuntimeError(
+            f"grad requires one grad_output per output: got {len(grads)} and {len(outs)}"
+        )
     if allow_unused is None:
         allow_unused = materialize_grads
     if retain_graph is None:
@@ -165,7 +173,12 @@ def grad(
     for i, t in enumerate(ins):
         e = _input_edge(t)
         aliases.append(capture.setdefault(e, i))
-    res = _engine.run_backward(roots, root_grads, retain_graph, create_graph, capture, accumulate=False) or []
+    res = (
+        _engine.run_backward(
+            roots, root_grads, retain_graph, create_graph, capture, accumulate=False
+        )
+        or []
+    )
     result: list[Any] = []
     for i, t in enumerate(ins):
         g = res[aliases[i]]

@@ -350,7 +350,9 @@ def run_backward(
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None) or [None]
-            outs = _run_node(node, grads, create_graph, keep_graph, capture, results, needed, accumulate, anomaly)
+            outs = _run_node(
+                node, grads, create_graph, keep_graph, capture, results, needed, accumulate, anomaly
+            )
             nexts = node.next_functions
             for j in range(len(nexts)):
                 child, nr = nexts[j]
@@ -480,7 +482,9 @@ def _check_nan(node: Node, outs: Any) -> None:
         arr = o._data if hasattr(o, "_data") else np.asarray(o)
         if arr.dtype.kind in "fc" and np.isnan(arr).any():
             _warn_anomaly(node)
-            raise RuntimeError(f"Function '{type(node).__name__}' returned nan values in its {i}th output.")
+            raise RuntimeError(
+                f"Function '{type(node).__name__}' returned nan values in its {i}th output."
+            )
 
 
 def record_anomaly_trace(node: Node) -> None:

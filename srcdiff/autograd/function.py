@@ -115,7 +115,11 @@ class BackwardCFunction(_engine.Node, FunctionCtx):
                     np.broadcast_shapes(g._data.shape, shape)
                     from srcdiff.rules.helpers import unbroadcast
 
-                    g = unbroadcast(g, shape, _xp()) if create_graph else _wrap(unbroadcast(g._data, shape, np))
+                    g = (
+                        unbroadcast(g, shape, _xp())
+                        if create_graph
+                        else _wrap(unbroadcast(g._data, shape, np))
+                    )
                 except ValueError:
                     raise RuntimeError(
                         f"Function {type(self).__name__} returned an invalid gradient at index {i} - got "
@@ -188,7 +192,9 @@ class Function(metaclass=_FunctionMeta):
 
     @staticmethod
     def jvp(ctx: Any, *grad_inputs: Any) -> Any:
-        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it with forward mode AD.")
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it with forward mode AD."
+        )
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:

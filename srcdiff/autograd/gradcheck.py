@@ -25,7 +25,9 @@ def _outputs(func: Callable[..., Any], inputs: tuple[Any, ...]) -> tuple[Any, ..
     return tuple(o for o in _as_tuple(func(*inputs)) if isinstance(o, Tensor))
 
 
-def _numerical(func: Callable[..., Any], inputs: tuple[Any, ...], i: int, eps: float, n_out: list[int]) -> list[np.ndarray]:
+def _numerical(
+    func: Callable[..., Any], inputs: tuple[Any, ...], i: int, eps: float, n_out: list[int]
+) -> list[np.ndarray]:
     """d outputs / d inputs[i] by central differences: one (numel_in, numel_out) block per output."""
     x = inputs[i]
     flat = x._data.reshape(-1)  # a view: writes go into the tensor itself
@@ -39,7 +41,9 @@ def _numerical(func: Callable[..., Any], inputs: tuple[Any, ...], i: int, eps: f
             flat[j] = orig + eps
             plus = [np.array(o._data, dtype=np.float64).reshape(-1) for o in _outputs(func, inputs)]
             flat[j] = orig - eps
-            minus = [np.array(o._data, dtype=np.float64).reshape(-1) for o in _outputs(func, inputs)]
+            minus = [
+                np.array(o._data, dtype=np.float64).reshape(-1) for o in _outputs(func, inputs)
+            ]
             flat[j] = orig
             for k, (p, m) in enumerate(zip(plus, minus)):
                 cols[k][j] = (p - m) / (2 * eps)
@@ -58,7 +62,13 @@ def _analytical(outputs: tuple[Any, ...], diff: list[Any]) -> list[list[np.ndarr
             for k in range(o._data.size):
                 onehot = np.zeros(o._data.size, dtype=o._data.dtype)
                 onehot[k] = 1
-                gs = grad(o, diff, _wrap(onehot.reshape(o._data.shape)), retain_graph=True, allow_unused=True)
+                gs = grad(
+                    o,
+                    diff,
+                    _wrap(onehot.reshape(o._data.shape)),
+                    retain_graph=True,
+                    allow_unused=True,
+                )
                 for i, g in enumerate(gs):
                     if g is not None:
                         blocks[i][:, k] = np.asarray(g._data, dtype=np.float64).reshape(-1)
@@ -97,7 +107,9 @@ def gradcheck(
     inputs = _as_tuple(inputs)
     diff_idx = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._requires_grad]
     if not diff_idx:
-        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of the them have requires_grad=True.")
+        raise ValueError(
+            "gradcheck expects at least one input tensor to require gradient, but none of the them have requires_grad=True."
+        )
     for i in diff_idx:
         if inputs[i]._data.dtype not in (np.float64, np.complex128):
             warnings.warn(
@@ -109,7 +121,10 @@ def gradcheck(
     diff = [inputs[i] for i in diff_idx]
     outputs = _outputs(func, inputs)
     if not any(o._requires_grad for o in outputs):
-        return _fail("gradcheck expects at least one output of func to require grad (none of them do)", raise_exception)
+        return _fail(
+            "gradcheck expects at least one output of func to require grad (none of them do)",
+            raise_exception,
+        )
     analytical = _analytical(outputs, diff)
     n_out = [o._data.size for o in outputs]
     for pos, i in enumerate(diff_idx):
@@ -171,7 +186,16 @@ def gradgradcheck(
         outs = _outputs(func, ins)
         pairs = [(o, g) for o, g in zip(outs, gos) if o._requires_grad]
         diff = [ins[i] for i in diff_idx]
-        gs = grad([o for o, _ in pairs], diff, [g for _, g in pairs], create_graph=True, allow_unused=True)
+        gs = grad(
+            [o for o, _ in pairs], diff, [g for _, g in pairs], create_graph=True, allow_unused=True
+        )
         return tuple(g for g in gs if g is not None)
 
-    return gradcheck(new_func, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
+    return gradcheck(
+        new_func,
+        inputs + tuple(grad_outputs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )

@@ -44,7 +44,9 @@ def type_(x: Tensor, dtype: Any = None) -> Any:
 
 def copy_(x: Tensor, src: Any) -> Tensor:
     s = as_operand(src)
-    new = np.broadcast_to(np.asarray(s._data if isinstance(s, Tensor) else s), x._data.shape).astype(x._data.dtype)
+    new = np.broadcast_to(
+        np.asarray(s._data if isinstance(s, Tensor) else s), x._data.shape
+    ).astype(x._data.dtype)
     return inplace(COPY, x, new, (Ellipsis, s))
 
 
@@ -172,7 +174,9 @@ def _install() -> None:
     T.__truediv__ = __truediv__
     T.__rtruediv__ = __rtruediv__
     T.__floordiv__ = lambda self, o: pointwise.floor_divide(self, o)
-    T.__rfloordiv__ = lambda self, o: pointwise.floor_divide(as_operand(o) if isinstance(o, Tensor) else _wrap(np.asarray(o)), self)
+    T.__rfloordiv__ = lambda self, o: pointwise.floor_divide(
+        as_operand(o) if isinstance(o, Tensor) else _wrap(np.asarray(o)), self
+    )
     T.__mod__ = lambda self, o: pointwise.remainder(self, o)
     T.__pow__ = __pow__
     T.__rpow__ = __rpow__
@@ -195,7 +199,9 @@ def _install() -> None:
     T.__and__ = T.__rand__ = pointwise.logical_and
     T.__or__ = T.__ror__ = pointwise.logical_or
     T.__xor__ = T.__rxor__ = pointwise.logical_xor
-    T.__invert__ = lambda self: _wrap(~self._data) if self._data.dtype.kind in "biu" else _bad_invert()
+    T.__invert__ = lambda self: (
+        _wrap(~self._data) if self._data.dtype.kind in "biu" else _bad_invert()
+    )
     T.__getitem__ = views.getitem
     T.__setitem__ = views.setitem
     T.__hash__ = object.__hash__
@@ -208,14 +214,22 @@ def _install() -> None:
     ).split():
         setattr(T, name, getattr(pointwise, name))
     T.subtract, T.multiply, T.divide, T.true_divide, T.negative, T.absolute, T.arctan = (
-        T.sub, T.mul, T.div, T.div, T.neg, T.abs, T.atan
+        T.sub,
+        T.mul,
+        T.div,
+        T.div,
+        T.neg,
+        T.abs,
+        T.atan,
     )
     T.greater, T.less, T.greater_equal, T.less_equal, T.not_equal = T.gt, T.lt, T.ge, T.le, T.ne
     for name in (
         "add_ sub_ mul_ div_ pow_ exp_ log_ sqrt_ sin_ cos_ tanh_ sigmoid_ neg_ abs_ relu_ clamp_ clip_ zero_ fill_"
     ).split():
         setattr(T, name, getattr(pointwise, name))
-    for name in "sum mean max min amax amin prod var std all any argmax argmin norm count_nonzero".split():
+    for (
+        name
+    ) in "sum mean max min amax amin prod var std all any argmax argmin norm count_nonzero".split():
         setattr(T, name, getattr(reductions, name))
     for name in (
         "view reshape view_as reshape_as flatten t transpose swapaxes swapdims permute unsqueeze squeeze expand "
@@ -255,7 +269,9 @@ def _install() -> None:
 def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
     from srcdiff import random as _random
 
-    return inplace(None, self, _random.rng(generator).uniform(a, b, self._data.shape).astype(self._data.dtype))
+    return inplace(
+        None, self, _random.rng(generator).uniform(a, b, self._data.shape).astype(self._data.dtype)
+    )
 
 
 def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:

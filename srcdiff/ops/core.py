@@ -30,7 +30,9 @@ class OpSpec:
 
     __slots__ = ("name", "fn", "rule", "node", "_keep", "n", "layout")
 
-    def __init__(self, node_name: str, rule_name: str, fn: Any = None, params: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, node_name: str, rule_name: str, fn: Any = None, params: tuple[str, ...] = ()
+    ) -> None:
         self.name = node_name
         self.fn = fn
         self.rule = RULES[rule_name]
@@ -44,7 +46,8 @@ class OpSpec:
         self.layout = None
         if params != self.rule.params:
             self.layout = tuple(
-                (params.index(p), None) if p in params else (-1, self.rule.defaults[p]) for p in self.rule.params
+                (params.index(p), None) if p in params else (-1, self.rule.defaults[p])
+                for p in self.rule.params
             )
 
     def keep(self, needs: tuple[bool, ...]) -> tuple[bool, tuple[int, ...]]:
@@ -58,7 +61,10 @@ class OpSpec:
             shape_only = _shape_only_inputs(self.rule)
             k = (
                 "ans" in names,
-                tuple((2 if name in shape_only else 1) if name in names else 0 for name in self.rule.inputs),
+                tuple(
+                    (2 if name in shape_only else 1) if name in names else 0
+                    for name in self.rule.inputs
+                ),
             )
             self._keep[needs] = k
         return k
@@ -95,7 +101,11 @@ def _shape_only_inputs(rule: Any) -> frozenset[str]:
     shape_arg_ids: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            fname = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            fname = (
+                node.func.attr
+                if isinstance(node.func, ast.Attribute)
+                else getattr(node.func, "id", None)
+            )
             for pos, arg in enumerate(node.args):
                 if (fname, pos) in _SHAPE_READS and isinstance(arg, ast.Name):
                     shape_arg_ids.add(id(arg))
@@ -147,7 +157,11 @@ def edge(t: Tensor) -> tuple[Any, int]:
 
 
 def record(
-    sp: OpSpec, out: np.ndarray, ins: tuple[Any, ...], params: tuple[Any, ...], needs: tuple[bool, ...]
+    sp: OpSpec,
+    out: np.ndarray,
+    ins: tuple[Any, ...],
+    params: tuple[Any, ...],
+    needs: tuple[bool, ...],
 ) -> Tensor:
     """Wrap ``out`` in a Tensor whose grad_fn is a new ``sp`` node over ``ins``."""
     cls = sp.node
@@ -305,8 +319,12 @@ def binary(sp: OpSpec, a: Any, b: Any, true_div: bool = False) -> Tensor:
     if tb is not Tensor:
         b = as_operand(b)
         tb = type(b)
-    ad = a._data if ta is not float and ta is not int and ta is not bool and ta is not complex else a
-    bd = b._data if tb is not float and tb is not int and tb is not bool and tb is not complex else b
+    ad = (
+        a._data if ta is not float and ta is not int and ta is not bool and ta is not complex else a
+    )
+    bd = (
+        b._data if tb is not float and tb is not int and tb is not bool and tb is not complex else b
+    )
     try:
         out = sp.fn(ad, bd)
     except ValueError:
@@ -378,7 +396,9 @@ def view_of(base: Tensor, out: Tensor) -> Tensor:
 # ----------------------------------------------------------------------------- in place
 
 LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
-VIEW_LEAF_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+VIEW_LEAF_INPLACE = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
 
 
 def check_inplace(t: Tensor) -> None:
@@ -390,7 +410,13 @@ def check_inplace(t: Tensor) -> None:
             raise RuntimeError(VIEW_LEAF_INPLACE)
 
 
-def inplace(sp: OpSpec | None, t: Tensor, out: Any, others: tuple[Any, ...] = (), params: tuple[Any, ...] = ()) -> Tensor:
+def inplace(
+    sp: OpSpec | None,
+    t: Tensor,
+    out: Any,
+    others: tuple[Any, ...] = (),
+    params: tuple[Any, ...] = (),
+) -> Tensor:
     """Write ``out`` (the op's result) into ``t`` and make ``t`` the op's output.
 
     The gradient flows to the old ``t`` (its previous grad_fn) and to ``others``.
@@ -400,7 +426,9 @@ def inplace(sp: OpSpec | None, t: Tensor, out: Any, others: tuple[Any, ...] = ()
     out = to_array(out)
     if out.dtype != t._data.dtype:
         if _CATEGORY[out.dtype.kind] > _CATEGORY[t._data.dtype.kind]:
-            promoted = result_dtype(t, *[o for o in others if isinstance(o, (Tensor, *_py_scalars))])
+            promoted = result_dtype(
+                t, *[o for o in others if isinstance(o, (Tensor, *_py_scalars))]
+            )
             raise RuntimeError(
                 f"result type {_type_name(promoted)} can't be cast to the desired output type "
                 f"{_type_name(t._data.dtype)}"
@@ -412,12 +440,16 @@ def inplace(sp: OpSpec | None, t: Tensor, out: Any, others: tuple[Any, ...] = ()
             raise RuntimeError(
                 f"output with shape {list(t._data.shape)} doesn't match the broadcast shape {list(out.shape)}"
             ) from None
-    track = sp is not None and GRAD[0] and (
-        t._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others)
+    track = (
+        sp is not None
+        and GRAD[0]
+        and (t._requires_grad or any(isinstance(o, Tensor) and o._requires_grad for o in others))
     )
     old = None
     if track:
-        needs = (t._requires_grad,) + tuple(isinstance(o, Tensor) and o._requires_grad for o in others)
+        needs = (t._requires_grad,) + tuple(
+            isinstance(o, Tensor) and o._requires_grad for o in others
+        )
         keep_ans, keep_in = sp.keep(needs)
         old = t
         if keep_in[0] == 1:  # the rule reads the value we are about to overwrite: keep a copy

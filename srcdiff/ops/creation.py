@@ -34,7 +34,11 @@ def _infer_dtype(data: Any) -> Any:
             for item in x:
                 walk(item)
         elif isinstance(x, Tensor):
-            kinds.add(x._data.dtype.kind if x._data.dtype.kind != "f" or x._data.dtype == _dt.get_default_dtype().np else "F" + x._data.dtype.str)
+            kinds.add(
+                x._data.dtype.kind
+                if x._data.dtype.kind != "f" or x._data.dtype == _dt.get_default_dtype().np
+                else "F" + x._data.dtype.str
+            )
         elif isinstance(x, np.ndarray):
             kinds.add("A" + x.dtype.str)
         elif isinstance(x, (bool, np.bool_)):
@@ -70,7 +74,14 @@ def _unpack(data: Any) -> Any:
     return data
 
 
-def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+def tensor(
+    data: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays, tensors)."""
     if isinstance(data, np.ndarray):
         arr = np.array(data, dtype=_np_dtype(dtype, data.dtype), copy=True)
@@ -78,7 +89,12 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
         arr = np.array(data._data, dtype=_np_dtype(dtype, data._data.dtype), copy=True)
     else:
         inferred = _infer_dtype(data)
-        arr = np.array(_unpack(data), dtype=_np_dtype(dtype, inferred) if (dtype is not None or inferred is not None) else None)
+        arr = np.array(
+            _unpack(data),
+            dtype=_np_dtype(dtype, inferred)
+            if (dtype is not None or inferred is not None)
+            else None,
+        )
     if arr.dtype == object:
         raise TypeError("tensor(): data must be numbers or nested sequences of numbers")
     return _finish(arr, requires_grad)
@@ -110,26 +126,67 @@ def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(int(s) for s in size)
 
 
-def zeros(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None) -> Tensor:
-    return _finish(np.zeros(_size(shape if size is None else (size,)), _np_dtype(dtype)), requires_grad)
+def zeros(
+    *shape: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+) -> Tensor:
+    return _finish(
+        np.zeros(_size(shape if size is None else (size,)), _np_dtype(dtype)), requires_grad
+    )
 
 
-def ones(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None) -> Tensor:
-    return _finish(np.ones(_size(shape if size is None else (size,)), _np_dtype(dtype)), requires_grad)
+def ones(
+    *shape: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+) -> Tensor:
+    return _finish(
+        np.ones(_size(shape if size is None else (size,)), _np_dtype(dtype)), requires_grad
+    )
 
 
-def empty(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:
-    return _finish(np.empty(_size(shape if size is None else (size,)), _np_dtype(dtype)), requires_grad)
+def empty(
+    *shape: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **kw: Any,
+) -> Tensor:
+    return _finish(
+        np.empty(_size(shape if size is None else (size,)), _np_dtype(dtype)), requires_grad
+    )
 
 
-def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if dtype is None:
         dtype = _infer_dtype(fill_value)
     return _finish(np.full(_size((size,)), fill_value, _np_dtype(dtype)), requires_grad)
 
 
 def _like(fn: Any) -> Any:
-    def like(input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:  # noqa: A002
+    def like(
+        input: Tensor,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        **kw: Any,
+    ) -> Tensor:  # noqa: A002
         return _finish(fn(input._data.shape, _np_dtype(dtype, input._data.dtype)), requires_grad)
 
     return like
@@ -140,11 +197,28 @@ ones_like = _like(np.ones)
 empty_like = _like(np.empty)
 
 
-def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
-    return _finish(np.full(input._data.shape, fill_value, _np_dtype(dtype, input._data.dtype)), requires_grad)
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:  # noqa: A002
+    return _finish(
+        np.full(input._data.shape, fill_value, _np_dtype(dtype, input._data.dtype)), requires_grad
+    )
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -160,54 +234,144 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     return _finish(arr, requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_np_dtype(dtype)), requires_grad)
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    return _finish(
+        np.linspace(start, end, steps, dtype=np.float64).astype(_np_dtype(dtype)), requires_grad
+    )
 
 
-def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.logspace(start, end, steps, base=base).astype(_np_dtype(dtype)), requires_grad)
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    return _finish(
+        np.logspace(start, end, steps, base=base).astype(_np_dtype(dtype)), requires_grad
+    )
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 
-def rand(*shape: Any, size: Any = None, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    arr = _random.rng(generator).random(_size(shape if size is None else (size,)), dtype=np.float64).astype(_np_dtype(dtype))
+def rand(
+    *shape: Any,
+    size: Any = None,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    arr = (
+        _random.rng(generator)
+        .random(_size(shape if size is None else (size,)), dtype=np.float64)
+        .astype(_np_dtype(dtype))
+    )
     return _finish(arr, requires_grad)
 
 
-def randn(*shape: Any, size: Any = None, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    arr = _random.rng(generator).standard_normal(_size(shape if size is None else (size,))).astype(_np_dtype(dtype))
+def randn(
+    *shape: Any,
+    size: Any = None,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    arr = (
+        _random.rng(generator)
+        .standard_normal(_size(shape if size is None else (size,)))
+        .astype(_np_dtype(dtype))
+    )
     return _finish(arr, requires_grad)
 
 
-def randint(low: int, high: Any = None, size: Any = None, *, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
     arr = _random.rng(generator).integers(low, high, _size((size,)))
     return _finish(arr.astype(_np_dtype(dtype, np.dtype(np.int64))), requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:  # noqa: A002
-    return rand(input._data.shape, dtype=dtype or _dt.from_np(input._data.dtype), requires_grad=requires_grad)
+def rand_like(
+    input: Tensor, *, dtype: Any = None, requires_grad: bool = False, **kw: Any
+) -> Tensor:  # noqa: A002
+    return rand(
+        input._data.shape,
+        dtype=dtype or _dt.from_np(input._data.dtype),
+        requires_grad=requires_grad,
+    )
 
 
-def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False, **kw: Any) -> Tensor:  # noqa: A002
-    return randn(input._data.shape, dtype=dtype or _dt.from_np(input._data.dtype), requires_grad=requires_grad)
+def randn_like(
+    input: Tensor, *, dtype: Any = None, requires_grad: bool = False, **kw: Any
+) -> Tensor:  # noqa: A002
+    return randn(
+        input._data.shape,
+        dtype=dtype or _dt.from_np(input._data.dtype),
+        requires_grad=requires_grad,
+    )
 
 
-def randint_like(input: Tensor, low: int, high: Any = None, *, dtype: Any = None, **kw: Any) -> Tensor:  # noqa: A002
+def randint_like(
+    input: Tensor, low: int, high: Any = None, *, dtype: Any = None, **kw: Any
+) -> Tensor:  # noqa: A002
     if high is None:
         low, high = 0, low
     return randint(low, high, input._data.shape, dtype=dtype or _dt.from_np(input._data.dtype))
 
 
-def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(_random.rng(generator).permutation(n).astype(_np_dtype(dtype, np.dtype(np.int64))), requires_grad)
+def randperm(
+    n: int,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    return _finish(
+        _random.rng(generator).permutation(n).astype(_np_dtype(dtype, np.dtype(np.int64))),
+        requires_grad,
+    )
 
 
-def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
     if size is not None:
@@ -226,9 +390,14 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
     return _wrap(draw.astype(input._data.dtype))
 
 
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Tensor:  # noqa: A002
+def multinomial(
+    input: Tensor, num_samples: int, replacement: bool = False, *, generator: Any = None
+) -> Tensor:  # noqa: A002
     g = _random.rng(generator)
     probs = np.atleast_2d(input._data.astype(np.float64))
-    rows = [g.choice(probs.shape[1], num_samples, replace=replacement, p=row / row.sum()) for row in probs]
+    rows = [
+        g.choice(probs.shape[1], num_samples, replace=replacement, p=row / row.sum())
+        for row in probs
+    ]
     out = np.asarray(rows, dtype=np.int64)
     return _wrap(out if input._data.ndim == 2 else out[0])

@@ -87,7 +87,9 @@ def mul(input: Any, other: Any, *, out: Tensor | None = None) -> Tensor:  # noqa
 multiply = mul
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None) -> Tensor:  # noqa: A002
+def div(
+    input: Any, other: Any, *, rounding_mode: str | None = None, out: Tensor | None = None
+) -> Tensor:  # noqa: A002
     if rounding_mode is None:
         return _out(binary(DIV, input, other, true_div=True), out)
     a, b = _t(input), as_operand(other)
@@ -283,12 +285,20 @@ def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
     return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
 
 
-def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:  # noqa: A002
-    return bool(np.allclose(input._data, _t(other)._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:  # noqa: A002
+    return bool(
+        np.allclose(input._data, _t(other)._data, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    )
 
 
-def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:  # noqa: A002
-    return _wrap(np.isclose(input._data, _t(other)._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+def isclose(
+    input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:  # noqa: A002
+    return _wrap(
+        np.isclose(input._data, _t(other)._data, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    )
 
 
 def isnan(input: Tensor) -> Tensor:  # noqa: A002

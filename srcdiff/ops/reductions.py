@@ -38,12 +38,16 @@ def _axis(dim: Any, ndim: int) -> Any:
     return _norm_dim(dim, ndim)
 
 
-def _reduce(sp: Any, x: Tensor, axis: Any, keepdims: bool, extra: tuple[Any, ...] = (), **np_kw: Any) -> Tensor:
+def _reduce(
+    sp: Any, x: Tensor, axis: Any, keepdims: bool, extra: tuple[Any, ...] = (), **np_kw: Any
+) -> Tensor:
     out = sp.fn(x._data, axis=axis, keepdims=keepdims, **np_kw)
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     if x._requires_grad and GRAD[0]:
-        return record(sp, out, (x,), (axis, *extra, keepdims) if extra else (axis, keepdims), (True,))
+        return record(
+            sp, out, (x,), (axis, *extra, keepdims) if extra else (axis, keepdims), (True,)
+        )
     return _wrap(out)
 
 
@@ -114,18 +118,46 @@ def _correction(unbiased: Any, correction: Any) -> int:
     return 0 if unbiased is False else 1
 
 
-def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:  # noqa: A002
+def var(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:  # noqa: A002
     if isinstance(dim, bool):  # var(x, False): the old positional ``unbiased``
         dim, unbiased = None, dim
     axis = _axis(dim, input._data.ndim)
-    return _reduce(VAR0, input, axis, keepdim, (_correction(unbiased, correction),), ddof=_correction(unbiased, correction))
+    return _reduce(
+        VAR0,
+        input,
+        axis,
+        keepdim,
+        (_correction(unbiased, correction),),
+        ddof=_correction(unbiased, correction),
+    )
 
 
-def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None) -> Tensor:  # noqa: A002
+def std(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> Tensor:  # noqa: A002
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     axis = _axis(dim, input._data.ndim)
-    return _reduce(STD0, input, axis, keepdim, (_correction(unbiased, correction),), ddof=_correction(unbiased, correction))
+    return _reduce(
+        STD0,
+        input,
+        axis,
+        keepdim,
+        (_correction(unbiased, correction),),
+        ddof=_correction(unbiased, correction),
+    )
 
 
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001,A002
@@ -141,18 +173,32 @@ def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noq
 def argmax(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     if dim is None:
         return _wrap(np.asarray(np.argmax(input._data), dtype=np.int64))
-    return _wrap(np.asarray(np.argmax(input._data, axis=_norm_dim(dim, input._data.ndim), keepdims=keepdim), dtype=np.int64))
+    return _wrap(
+        np.asarray(
+            np.argmax(input._data, axis=_norm_dim(dim, input._data.ndim), keepdims=keepdim),
+            dtype=np.int64,
+        )
+    )
 
 
 def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A002
     if dim is None:
         return _wrap(np.asarray(np.argmin(input._data), dtype=np.int64))
-    return _wrap(np.asarray(np.argmin(input._data, axis=_norm_dim(dim, input._data.ndim), keepdims=keepdim), dtype=np.int64))
+    return _wrap(
+        np.asarray(
+            np.argmin(input._data, axis=_norm_dim(dim, input._data.ndim), keepdims=keepdim),
+            dtype=np.int64,
+        )
+    )
 
 
-def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:  # noqa: A002
+def norm(
+    input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:  # noqa: A002
     """Vector/Frobenius 2-norm (and p-norms) composed from rules already in the table."""
-    from srcdiff.ops.pointwise import abs as abs_, pow as pow_, sqrt
+    from srcdiff.ops.pointwise import abs as abs_
+    from srcdiff.ops.pointwise import pow as pow_
+    from srcdiff.ops.pointwise import sqrt
 
     x = input if dtype is None else input.to(dtype)
     if p in ("fro", 2, 2.0, None):
@@ -163,7 +209,9 @@ def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, 
 
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002
-    return _wrap(np.asarray(np.count_nonzero(input._data, axis=_axis(dim, input._data.ndim)), dtype=np.int64))
+    return _wrap(
+        np.asarray(np.count_nonzero(input._data, axis=_axis(dim, input._data.ndim)), dtype=np.int64)
+    )
 
 
 def _default_float() -> Any:

@@ -109,7 +109,9 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def t(x: Tensor) -> Tensor:
     if x._data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x._data.ndim}D")
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {x._data.ndim}D"
+        )
     return _shaped(T, x, x._data.T, (None,))
 
 
@@ -128,8 +130,10 @@ swapaxes = swapdims = transpose
 def permute(x: Tensor, *dims: Any) -> Tensor:
     axes = tuple(_norm_dim(d, x._data.ndim) for d in _shape_arg(dims))
     if sorted(axes) != list(range(x._data.ndim)):
-        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = "
-                           f"{x._data.ndim} is not equal to len(dims) = {len(axes)}")
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = "
+            f"{x._data.ndim} is not equal to len(dims) = {len(axes)}"
+        )
     return _shaped(PERMUTE, x, np.transpose(x._data, axes), (axes,))
 
 
@@ -142,7 +146,11 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
     if dim is None:
         return _shaped(SQUEEZE0, x, np.squeeze(x._data), (None,))
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    axes = tuple(d for d in (_norm_dim(d, x._data.ndim) for d in dims) if x._data.ndim and x._data.shape[d] == 1)
+    axes = tuple(
+        d
+        for d in (_norm_dim(d, x._data.ndim) for d in dims)
+        if x._data.ndim and x._data.shape[d] == 1
+    )
     return _shaped(SQUEEZE1, x, np.squeeze(x._data, axes) if axes else x._data.view(), (axes,))
 
 
@@ -193,13 +201,19 @@ def _index_key(index: Any) -> Any:
     if isinstance(index, Tensor):
         return index._data
     if isinstance(index, list):
-        return np.asarray([i._data if isinstance(i, Tensor) else i for i in index]) if index and isinstance(index[0], Tensor) else np.asarray(index)
+        return (
+            np.asarray([i._data if isinstance(i, Tensor) else i for i in index])
+            if index and isinstance(index[0], Tensor)
+            else np.asarray(index)
+        )
     return index
 
 
 def _is_basic(key: Any) -> tuple[bool, bool]:
     parts = key if isinstance(key, tuple) else (key,)
-    basic = all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+    basic = all(
+        p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts
+    )
     only_ints = all(isinstance(p, (int, np.integer)) for p in parts)
     return basic, only_ints
 
@@ -219,9 +233,24 @@ def getitem(x: Tensor, index: Any) -> Tensor:
         res = _wrap(out)
     if basic and out.base is not None:
         view_of(x, res)
-    elif basic and x._data.ndim and only_ints and len(key if isinstance(key, tuple) else (key,)) == x._data.ndim:
+    elif (
+        basic
+        and x._data.ndim
+        and only_ints
+        and len(key if isinstance(key, tuple) else (key,)) == x._data.ndim
+    ):
         # a 0-d element view: numpy gave a scalar copy, re-derive a real view to share storage
-        flat = np.ravel_multi_index(tuple(int(k) % n for k, n in zip(key if isinstance(key, tuple) else (key,), x._data.shape)), x._data.shape) if x._data.flags.c_contiguous else None
+        flat = (
+            np.ravel_multi_index(
+                tuple(
+                    int(k) % n
+                    for k, n in zip(key if isinstance(key, tuple) else (key,), x._data.shape)
+                ),
+                x._data.shape,
+            )
+            if x._data.flags.c_contiguous
+            else None
+        )
         if flat is not None:
             res._data = x._data.reshape(-1)[flat : flat + 1].reshape(())
             view_of(x, res)
@@ -256,12 +285,16 @@ def copy_slices(base: Tensor, view: Tensor) -> None:
         return
     region = _region(base._data, view._data)
     if region is None:
-        raise RuntimeError("in-place operation on this kind of view is not supported by srcdiff's autograd")
+        raise RuntimeError(
+            "in-place operation on this kind of view is not supported by srcdiff's autograd"
+        )
     node_view = view._grad_fn
     old_base = _wrap(base._data, base._requires_grad, base._grad_fn)
     old_base._out_nr = base._out_nr
     old_base._accum = base._accum
-    res = record(COPY_SLICES, base._data, (old_base, region, view), (), (base._requires_grad, False, True))
+    res = record(
+        COPY_SLICES, base._data, (old_base, region, view), (), (base._requires_grad, False, True)
+    )
     base._grad_fn = res._grad_fn
     base._requires_grad = True
     base._out_nr = 0
@@ -309,9 +342,13 @@ def matmul(a: Any, b: Any) -> Tensor:
         raise TypeError("matmul(): argument 'other' must be Tensor")
     na, nb = a._data.ndim, b._data.ndim
     if na == 0 or nb == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D")
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D"
+        )
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_long(a)} != {_long(b)}")
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {_long(a)} != {_long(b)}"
+        )
     try:
         out = np.matmul(a._data, b._data)
     except ValueError:
@@ -321,9 +358,13 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 
 def _long(t: Tensor) -> str:
-    return {"FloatTensor": "float", "DoubleTensor": "double", "LongTensor": "long int", "IntTensor": "int", "HalfTensor": "c10::Half"}.get(
-        t.dtype._legacy, t.dtype.name
-    )
+    return {
+        "FloatTensor": "float",
+        "DoubleTensor": "double",
+        "LongTensor": "long int",
+        "IntTensor": "int",
+        "HalfTensor": "c10::Half",
+    }.get(t.dtype._legacy, t.dtype.name)
 
 
 def _mm_shape_msg(a: Tensor, b: Tensor) -> str:
@@ -342,16 +383,18 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
 
 def bmm(a: Tensor, b: Tensor) -> Tensor:
     if a._data.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor")
+        raise RuntimeError("batch1 must be a 3D tensor")
     if b._data.ndim != 3:
-        raise RuntimeError(f"batch2 must be a 3D tensor")
+        raise RuntimeError("batch2 must be a 3D tensor")
     out = np.matmul(a._data, b._data)
     return nary(BMM, out, (a, b))
 
 
 def mv(a: Tensor, v: Tensor) -> Tensor:
     if a._data.ndim != 2 or v._data.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a._data.ndim}, {v._data.ndim}")
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got 1, {a._data.ndim}, {v._data.ndim}"
+        )
     return matmul(a, v)
 
 
@@ -366,7 +409,9 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
             % (a._data.shape[0], b._data.shape[0], a._data.shape[0], b._data.shape[0])
         )
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_tn(a)} and {_tn(b)}")
+        raise RuntimeError(
+            f"dot : expected both vectors to have same dtype, but found {_tn(a)} and {_tn(b)}"
+        )
     return nary(DOT, np.dot(a._data, b._data), (a, b))
 
 
@@ -383,7 +428,10 @@ ger = outer
 def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
     nd = x._data.ndim
     src = [_norm_dim(s, nd) for s in (source if isinstance(source, (tuple, list)) else (source,))]
-    dst = [_norm_dim(d, nd) for d in (destination if isinstance(destination, (tuple, list)) else (destination,))]
+    dst = [
+        _norm_dim(d, nd)
+        for d in (destination if isinstance(destination, (tuple, list)) else (destination,))
+    ]
     order = [i for i in range(nd) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)

@@ -49,16 +49,40 @@ def test_grad_fn_names():
     x = torch.ones(3, requires_grad=True)
     w = torch.ones(3, 3, requires_grad=True)
     names = {
-        "AddBackward0": x + 1, "SubBackward0": x - 1, "MulBackward0": 2 * x, "DivBackward0": x / 2,
-        "PowBackward0": x**2, "PowBackward1": x**x, "PowBackward2": 2**x, "RsubBackward1": 1 - x,
-        "NegBackward0": -x, "ExpBackward0": x.exp(), "TanhBackward0": x.tanh(), "SumBackward0": x.sum(),
-        "SumBackward1": w.sum(0), "MeanBackward0": x.mean(), "MeanBackward1": w.mean(1),
-        "MmBackward0": w @ w, "MvBackward0": w @ x, "DotBackward0": torch.dot(x, x), "TBackward0": w.t(),
-        "ViewBackward0": w.view(9), "SelectBackward0": x[0], "SliceBackward0": x[1:],
-        "IndexBackward0": x[[0, 1]], "MaxBackward1": x.max(), "ReluBackward0": x.relu(),
-        "SigmoidBackward0": x.sigmoid(), "ClampBackward1": x.clamp(0, 1), "PermuteBackward0": w.T,
-        "UnsqueezeBackward0": x.unsqueeze(0), "ExpandBackward0": x.expand(2, 3), "CloneBackward0": x.clone(),
-        "ToCopyBackward0": x.double(), "VarBackward0": x.var(), "AbsBackward0": x.abs(),
+        "AddBackward0": x + 1,
+        "SubBackward0": x - 1,
+        "MulBackward0": 2 * x,
+        "DivBackward0": x / 2,
+        "PowBackward0": x**2,
+        "PowBackward1": x**x,
+        "PowBackward2": 2**x,
+        "RsubBackward1": 1 - x,
+        "NegBackward0": -x,
+        "ExpBackward0": x.exp(),
+        "TanhBackward0": x.tanh(),
+        "SumBackward0": x.sum(),
+        "SumBackward1": w.sum(0),
+        "MeanBackward0": x.mean(),
+        "MeanBackward1": w.mean(1),
+        "MmBackward0": w @ w,
+        "MvBackward0": w @ x,
+        "DotBackward0": torch.dot(x, x),
+        "TBackward0": w.t(),
+        "ViewBackward0": w.view(9),
+        "SelectBackward0": x[0],
+        "SliceBackward0": x[1:],
+        "IndexBackward0": x[[0, 1]],
+        "MaxBackward1": x.max(),
+        "ReluBackward0": x.relu(),
+        "SigmoidBackward0": x.sigmoid(),
+        "ClampBackward1": x.clamp(0, 1),
+        "PermuteBackward0": w.T,
+        "UnsqueezeBackward0": x.unsqueeze(0),
+        "ExpandBackward0": x.expand(2, 3),
+        "CloneBackward0": x.clone(),
+        "ToCopyBackward0": x.double(),
+        "VarBackward0": x.var(),
+        "AbsBackward0": x.abs(),
     }
     for name, t in names.items():
         assert type(t.grad_fn).__name__ == name
@@ -186,7 +210,10 @@ def test_anomaly_mode_reports_nan_and_forward_trace():
     with mode:
         y = (x.sqrt() * 0).sum()
         with pytest.warns(UserWarning, match="Error detected in SqrtBackward0"):
-            with pytest.raises(RuntimeError, match="^Function 'SqrtBackward0' returned nan values in its 0th output.$"):
+            with pytest.raises(
+                RuntimeError,
+                match="^Function 'SqrtBackward0' returned nan values in its 0th output.$",
+            ):
                 y.backward()
     assert not torch.autograd.is_anomaly_enabled()
 

@@ -32,7 +32,9 @@ def _x():
 def test_apply_and_gradients():
     x = _x()
     y = Cube.apply(x, 2.0)
-    assert re.fullmatch(r"<srcdiff\.autograd\.function\.CubeBackward object at 0x[0-9a-f]+>", repr(y.grad_fn))
+    assert re.fullmatch(
+        r"<srcdiff\.autograd\.function\.CubeBackward object at 0x[0-9a-f]+>", repr(y.grad_fn)
+    )
     y.sum().backward()
     assert x.grad.tolist() == pytest.approx([6 * 0.25, 6 * 1.0, 6 * 4.0])
     assert gradcheck(lambda t: Cube.apply(t, 2.0), (_x(),))
@@ -139,7 +141,12 @@ def test_wrong_number_of_gradients():
             return g
 
     x = _x()
-    with pytest.raises(RuntimeError, match=re.escape("function BadBackward returned an incorrect number of gradients (expected 2, got 1)")):
+    with pytest.raises(
+        RuntimeError,
+        match=re.escape(
+            "function BadBackward returned an incorrect number of gradients (expected 2, got 1)"
+        ),
+    ):
         Bad.apply(x, x).sum().backward()
 
 
@@ -153,7 +160,12 @@ def test_wrong_gradient_shape():
         def backward(ctx, g):
             return torch.ones(4, dtype=torch.float64)
 
-    with pytest.raises(RuntimeError, match=re.escape("Function BadBackward returned an invalid gradient at index 0 - got [4] but expected shape compatible with [3]")):
+    with pytest.raises(
+        RuntimeError,
+        match=re.escape(
+            "Function BadBackward returned an invalid gradient at index 0 - got [4] but expected shape compatible with [3]"
+        ),
+    ):
         Bad.apply(_x()).sum().backward()
 
 
@@ -167,7 +179,10 @@ def test_gradient_for_non_tensor_input():
         def backward(ctx, g):
             return g, g
 
-    with pytest.raises(RuntimeError, match="returned a gradient different than None at position 2, but the corresponding forward input was not a Variable"):
+    with pytest.raises(
+        RuntimeError,
+        match="returned a gradient different than None at position 2, but the corresponding forward input was not a Variable",
+    ):
         Bad.apply(_x(), 2.0).sum().backward()
 
 
@@ -189,7 +204,10 @@ def test_once_differentiable():
     assert x.grad.tolist() == [1.0, -2.0, 4.0]
     go = torch.ones(3, dtype=torch.float64, requires_grad=True)
     (g,) = torch.autograd.grad(Sq.apply(x), x, go, create_graph=True)
-    with pytest.raises(RuntimeError, match="^trying to differentiate twice a function that was marked with @once_differentiable$"):
+    with pytest.raises(
+        RuntimeError,
+        match="^trying to differentiate twice a function that was marked with @once_differentiable$",
+    ):
         g.sum().backward()
 
 
@@ -204,7 +222,11 @@ def test_gradcheck_reports_mismatch():
             return g * 3
 
     x = torch.ones(2, dtype=torch.float64, requires_grad=True)
-    with pytest.raises(torch.autograd.gradcheck_module.GradcheckError if hasattr(torch.autograd, "gradcheck_module") else RuntimeError) as e:
+    with pytest.raises(
+        torch.autograd.gradcheck_module.GradcheckError
+        if hasattr(torch.autograd, "gradcheck_module")
+        else RuntimeError
+    ) as e:
         gradcheck(Wrong.apply, (x,))
     assert str(e.value) == (
         "Jacobian mismatch for output 0 with respect to input 0,\n"
@@ -217,5 +239,8 @@ def test_gradcheck_reports_mismatch():
 
 def test_gradcheck_warns_for_float32():
     x = torch.ones(2, requires_grad=True)
-    with pytest.warns(UserWarning, match=r"^Input #0 requires gradient and is not a double precision floating point or complex"):
+    with pytest.warns(
+        UserWarning,
+        match=r"^Input #0 requires gradient and is not a double precision floating point or complex",
+    ):
         assert gradcheck(lambda a: a * 2, (x,), eps=1e-3, atol=1e-2, rtol=1e-2)

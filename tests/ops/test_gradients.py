@@ -91,9 +91,28 @@ def test_gradcheck(name):
 
 
 SECOND_ORDER = [
-    "add_broadcast", "mul_broadcast", "div", "pow_scalar", "pow_tensor", "exp", "log", "sin", "tanh",
-    "sigmoid", "sum_dim", "mean_dim_keepdim", "var", "mm", "matmul_batched", "mv", "view", "index_slice",
-    "index_fancy_repeat", "max_dim", "norm", "cat",
+    "add_broadcast",
+    "mul_broadcast",
+    "div",
+    "pow_scalar",
+    "pow_tensor",
+    "exp",
+    "log",
+    "sin",
+    "tanh",
+    "sigmoid",
+    "sum_dim",
+    "mean_dim_keepdim",
+    "var",
+    "mm",
+    "matmul_batched",
+    "mv",
+    "view",
+    "index_slice",
+    "index_fancy_repeat",
+    "max_dim",
+    "norm",
+    "cat",
 ]
 
 

@@ -6,7 +6,9 @@ TENSOR_3x3 = re.compile(r"tensor\(\[\[[-\d. ,\n\[\]]+\]\]\)")
 
 
 def test_manual_seed_rand(nb):
-    out = nb.run("import torch\ntorch.manual_seed(42)\nrandom_tensor = torch.rand(3, 3)\nprint(random_tensor)")
+    out = nb.run(
+        "import torch\ntorch.manual_seed(42)\nrandom_tensor = torch.rand(3, 3)\nprint(random_tensor)"
+    )
     assert TENSOR_3x3.fullmatch(out.strip())
     again = nb.run("torch.manual_seed(42)\nprint(torch.rand(3, 3))")
     assert again == out  # same seed, same values
@@ -36,7 +38,9 @@ def test_mean(nb):
 
 
 def test_backward(nb):
-    out = nb.run("import torch\nx = torch.tensor(2.0, requires_grad=True)\nloss = (x - 4)**2\nloss.backward()\nprint(x.grad)")
+    out = nb.run(
+        "import torch\nx = torch.tensor(2.0, requires_grad=True)\nloss = (x - 4)**2\nloss.backward()\nprint(x.grad)"
+    )
     assert out == "tensor(-4.)\n"
 
 
@@ -49,7 +53,9 @@ def test_detach(nb):
 
 
 def test_no_grad(nb):
-    out = nb.run("import torch\nx = torch.tensor(2.0, requires_grad=True)\nwith torch.no_grad():\n    y = x * 3\nprint(y.requires_grad)")
+    out = nb.run(
+        "import torch\nx = torch.tensor(2.0, requires_grad=True)\nwith torch.no_grad():\n    y = x * 3\nprint(y.requires_grad)"
+    )
     assert out == "False\n"
 
 

@@ -10,7 +10,10 @@ CELLS = [
     ("x.grad ==4 * x", "tensor([True, True, True, True])\n"),
     ("x.grad.zero_()\ny = x.sum()\ny.backward()\nx.grad", "tensor([1., 1., 1., 1.])\n"),
     ("x.grad.zero_()\ny = x * x\ny.sum().backward()\nx.grad", "tensor([0., 2., 4., 6.])\n"),
-    ("x.grad.zero_()\ny = x * x\nu = y.detach()\nz = u * x\nz.sum().backward()\nx.grad == u", "tensor([True, True, True, True])\n"),
+    (
+        "x.grad.zero_()\ny = x * x\nu = y.detach()\nz = u * x\nz.sum().backward()\nx.grad == u",
+        "tensor([True, True, True, True])\n",
+    ),
     ("x.grad.zero_()\ny.sum().backward()\nx.grad == 2 * x", "tensor([True, True, True, True])\n"),
     (
         "def f(a):\n    b = a * 2\n    while b.norm() < 1000:\n        b = b * 2\n    if b.sum() > 0:\n        c = b\n"
@@ -34,5 +37,7 @@ def test_control_flow_cell_any_draw(nb, seed):
 
 def test_nonscalar_backward_with_gradient(nb):
     # the comment in the cell: y.backward(torch.ones(len(x))) is the same as y.sum().backward()
-    out = nb.run("import torch\nx = torch.arange(4.0, requires_grad=True)\ny = x * x\ny.backward(torch.ones(len(x)))\nx.grad")
+    out = nb.run(
+        "import torch\nx = torch.arange(4.0, requires_grad=True)\ny = x * x\ny.backward(torch.ones(len(x)))\nx.grad"
+    )
     assert out == "tensor([0., 2., 4., 6.])\n"
