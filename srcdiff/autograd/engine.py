@@ -9,6 +9,7 @@ Tensors, and the same derivative rules run on them with ``xp`` set to
 
 from __future__ import annotations
 
+import sys
 import traceback
 import warnings
 import weakref
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from srcdiff.autograd import grad_mode
+from srcdiff.autograd import npx as _npx
 from srcdiff.rules.helpers import unbroadcast
 
 FREED_MSG = (
@@ -27,6 +29,8 @@ FREED_MSG = (
 )
 
 ANOMALY = [False, True]  # [enabled, check_nan]
+_getrefcount = sys.getrefcount
+_STEAL_REFS = 3  # grads list + local name + getrefcount's argument
 
 
 class _Hooks:
@@ -119,6 +123,15 @@ class AccumulateGrad(Node):
         g = grads[0]
         if leaf is None or g is None:
             return ()
+        if leaf._grad is None and type(g) is np.ndarray and _getrefcount(g) <= _STEAL_REFS:
+            # Nobody else holds this gradient (only this call's list, local and argument):
+            # take it as .grad without a copy, as PyTorch does when its use count is 1.
+            d = leaf._data
+            if g.shape == d.shape and g.dtype == d.dtype and g.base is None and g.flags.writeable:
+                from srcdiff.tensor import _wrap
+
+                leaf._grad = _wrap(g)
+                return ()
         accumulate_into(leaf, g, create_graph)
         return ()
 
@@ -199,16 +212,14 @@ class RuleNode(Node):
             ta = type(a)
             if ta is tensor_type or isinstance(a, tensor_type):
                 a = a._data
-            elif ta is _ShapeOnly[0]:
-                a = a.array()
-            args.append(a)
+            args.append(a)  # a ShapeOnly passes as is: np.shape reads .shape, zeros_like its __array__
         out = []
         shapes = self._shapes
         for i, fn in enumerate(self._fns):
             if self._needs[i]:
-                gi = fn(*args, xp=np) if self._uses_xp else fn(*args)
+                gi = fn(*args, xp=_npx) if self._uses_xp else fn(*args)
                 if shapes is not None and shapes[i] is not None:
-                    gi = unbroadcast(gi, shapes[i], np)
+                    gi = unbroadcast(gi, shapes[i], _npx)
                 if self._dtypes is not None and self._dtypes[i] is not None:
                     gi = np.asarray(gi).astype(self._dtypes[i], copy=False)
                 out.append(gi)
@@ -329,6 +340,9 @@ def run_backward(
     ``accumulate=False`` no leaf ``.grad`` is touched and only the nodes that
     lead to a captured edge run.
     """
+    if capture is None and not ANOMALY[0]:
+        _run_plain(roots, root_grads, keep_graph, create_graph)
+        return None
     root_nodes = [n for n, _ in roots]
     deps, post = _collect(root_nodes)
     needed: set[Node] | None = None
@@ -367,6 +381,72 @@ def run_backward(
     finally:
         grad_mode.GRAD[0] = prev_mode
     return results
+
+
+def _count_deps(roots: list[Node]) -> dict[Node, int]:
+    """Incoming-edge counts of every node reachable from ``roots`` (iterative DFS)."""
+    deps: dict[Node, int] = {}
+    stack = []
+    for r in roots:
+        if r not in deps:
+            deps[r] = 0
+            stack.append(r)
+    while stack:
+        for child, _ in stack.pop().next_functions:
+            if child is not None:
+                c = deps.get(child)
+                if c is None:
+                    deps[child] = 1
+                    stack.append(child)
+                else:
+                    deps[child] = c + 1
+    return deps
+
+
+def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], keep_graph: bool, create_graph: bool) -> None:
+    """The common case (``backward()`` without ``inputs``, no anomaly mode), kept lean."""
+    deps = _count_deps([n for n, _ in roots])
+    buffers: dict[Node, list[Any]] = {}
+    for (node, nr), g in zip(roots, root_grads):
+        _add_to_buffer(buffers, node, nr, g)
+    del root_grads  # so leaves can take over a root gradient they alone hold
+    ready = [n for n in dict.fromkeys(n for n, _ in roots) if deps[n] == 0]
+    prev_mode = grad_mode.GRAD[0]
+    grad_mode.GRAD[0] = create_graph
+    gj = None
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None)
+            outs = None
+            if grads is not None:
+                if node._hooks is not None:
+                    outs = _run_node(node, grads, create_graph, keep_graph, None, None, None, True, False)
+                elif grads[0] is not None or any(x is not None for x in grads):
+                    outs = node.apply(grads, create_graph)
+                    if not keep_graph:
+                        node._release()
+                grads = None
+            nexts = node.next_functions
+            for j in range(len(nexts)):
+                child, nr = nexts[j]
+                if child is None:
+                    continue
+                if outs is not None:
+                    gj = outs[j]
+                    if gj is not None:
+                        buf = buffers.get(child)
+                        if buf is None:
+                            buffers[child] = [gj] if nr == 0 else [None] * nr + [gj]
+                        else:
+                            _add_to_buffer(buffers, child, nr, gj)
+                d = deps[child] - 1
+                deps[child] = d
+                if d == 0:
+                    ready.append(child)
+            outs = gj = None  # drop our references: a leaf may then take the array over
+    finally:
+        grad_mode.GRAD[0] = prev_mode
 
 
 def _add_to_buffer(buffers: dict[Node, list[Any]], node: Node, nr: int, g: Any) -> None:

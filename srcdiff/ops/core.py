@@ -28,7 +28,7 @@ _py_scalars = (float, int, bool, complex)
 class OpSpec:
     """One differentiable op: primal, rule, node class, and a cache of what to save."""
 
-    __slots__ = ("name", "fn", "rule", "node", "_keep", "n", "layout")
+    __slots__ = ("name", "fn", "rule", "node", "_keep", "n", "layout", "broadcasts")
 
     def __init__(
         self, node_name: str, rule_name: str, fn: Any = None, params: tuple[str, ...] = ()
@@ -38,6 +38,7 @@ class OpSpec:
         self.rule = RULES[rule_name]
         self.node = _engine.make_rule_node(node_name, self.rule)
         self.n = len(self.rule.inputs)
+        self.broadcasts = self.rule.broadcasts
         self._keep: dict[Any, tuple[bool, tuple[bool, ...]]] = {}
         unknown = set(params) - set(self.rule.params)
         if unknown:
@@ -126,9 +127,16 @@ class ShapeOnly:
         self.shape = shape
         self.dtype = dtype
 
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
     def array(self) -> np.ndarray:
         # a zero-strided array: right shape and dtype, no memory
         return np.broadcast_to(np.zeros((), self.dtype), self.shape)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.array()
 
 
 _SPECS: dict[str, OpSpec] = {}
@@ -157,36 +165,66 @@ def edge(t: Tensor) -> tuple[Any, int]:
 
 
 def record(
-    sp: OpSpec,
-    out: np.ndarray,
-    ins: tuple[Any, ...],
-    params: tuple[Any, ...],
-    needs: tuple[bool, ...],
+    sp: OpSpec, out: np.ndarray, ins: tuple[Any, ...], params: tuple[Any, ...], needs: tuple[bool, ...]
 ) -> Tensor:
-    """Wrap ``out`` in a Tensor whose grad_fn is a new ``sp`` node over ``ins``."""
-    cls = sp.node
-    node = _object_new(cls)
+    """Wrap ``out`` in a Tensor whose grad_fn is a new ``sp`` node over ``ins``.
+
+    One pass over the inputs builds the edges, the saved values (Tensors for
+    values a needed gradient reads, :class:`ShapeOnly` for inputs read only
+    for their shape), the versions to check, and the shapes/dtypes to reduce
+    and cast gradients back to.
+    """
+    node = _object_new(sp.node)
     node._hooks = None
-    node.next_functions = tuple([edge(t) if isinstance(t, Tensor) else _NO_EDGE for t in ins])
     node._needs = needs
     keep_ans, keep_in = sp.keep(needs)
-    res = _wrap(out, True, node)
+    n = len(ins)
+    oshape = out.shape
+    odt = out.dtype
+    bro = sp.broadcasts
+    edges = []
     saved = [out if keep_ans else None]
     versions = None
-    for i in range(len(ins)):
+    shapes = None
+    dtypes = None
+    for i in range(n):
         t = ins[i]
-        k = keep_in[i]
-        if k == 2 and isinstance(t, Tensor):
-            saved.append(ShapeOnly(t._data.shape, t._data.dtype))
-        elif k:
-            saved.append(t)
-            if isinstance(t, Tensor):
-                if INFERENCE[0] is False and versions is None:
-                    versions = [-1] * (len(ins) + 1)
-                if versions is not None:
-                    versions[i + 1] = 0 if t._vc is None else t._vc[0]
+        if isinstance(t, Tensor):
+            fn = t._grad_fn
+            if fn is not None:
+                edges.append((fn, t._out_nr))
+            elif t._requires_grad:
+                acc = t._accum
+                if acc is None:
+                    acc = t._accum = _engine.AccumulateGrad(t)
+                edges.append((acc, 0))
+            else:
+                edges.append(_NO_EDGE)
+            k = keep_in[i]
+            if k == 1:
+                saved.append(t)
+                if versions is None:
+                    versions = [-1] * (n + 1)
+                vc = t._vc
+                versions[i + 1] = 0 if vc is None else vc[0]
+            elif k == 2:
+                saved.append(ShapeOnly(t._data.shape, t._data.dtype))
+            else:
+                saved.append(None)
+            if needs[i]:
+                d = t._data
+                if bro and d.shape != oshape:
+                    if shapes is None:
+                        shapes = [None] * n
+                    shapes[i] = d.shape
+                if d.dtype is not odt:
+                    if dtypes is None:
+                        dtypes = [None] * n
+                    dtypes[i] = d.dtype
         else:
-            saved.append(None)
+            edges.append(_NO_EDGE)
+            saved.append(t if keep_in[i] else None)
+    node.next_functions = tuple(edges)
     layout = sp.layout
     if layout is None:
         saved.extend(params)
@@ -194,32 +232,17 @@ def record(
         for i, default in layout:
             saved.append(params[i] if i >= 0 else default)
     node._saved = saved
+    res = _wrap(out, True, node)
     if keep_ans:
         res._vc = node._ans_vc = [0]
         if versions is None:
-            versions = [-1] * (len(ins) + 1)
+            versions = [-1] * (n + 1)
         versions[0] = 0
     else:
         node._ans_vc = None
     node._versions = versions
-    node._shapes = None
-    node._dtypes = None
-    if sp.rule.broadcasts:
-        shp = out.shape
-        shapes = None
-        for i in range(len(ins)):
-            t = ins[i]
-            if needs[i] and t._data.shape != shp:
-                if shapes is None:
-                    shapes = [None] * len(ins)
-                shapes[i] = t._data.shape
-        node._shapes = shapes
-    odt = out.dtype
-    for i in range(len(ins)):
-        if needs[i] and ins[i]._data.dtype is not odt:
-            if node._dtypes is None:
-                node._dtypes = [None] * len(ins)
-            node._dtypes[i] = ins[i]._data.dtype
+    node._shapes = shapes
+    node._dtypes = dtypes
     if _engine.ANOMALY[0]:
         _engine.record_anomaly_trace(node)
     return res

@@ -225,3 +225,18 @@ def test_set_detect_anomaly():
     finally:
         torch.autograd.set_detect_anomaly(False)
     assert not torch.autograd.is_anomaly_enabled()
+
+
+def test_user_gradient_is_never_aliased_by_leaf_grad():
+    x = torch.ones(3, requires_grad=True)
+    g = torch.ones(3)
+    (x + 0).backward(g)  # add passes the user's gradient straight through
+    x.grad.zero_()
+    assert g.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_leaf_grad_is_writable_own_buffer():
+    x = torch.ones(2, 3, requires_grad=True)
+    x.sum().backward()  # sum's gradient is a broadcast of one number
+    x.grad.add_(1)
+    assert x.grad.tolist() == [[2.0] * 3] * 2

@@ -1,0 +1,36 @@
+"""numpy, as the rules see it in the eager engine's plain (array) backward pass.
+
+Everything is numpy's, except ``broadcast_to``: numpy's returns a read-only
+zero-stride view and costs a few microseconds of Python even for 10 elements,
+and the next op (a matmul, an accumulation into ``.grad``) then reads strided
+memory.  For small results a filled contiguous array is both faster to make
+and faster to use; large ones keep numpy's view (no copy of big gradients).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy import *  # noqa: F403
+
+_np_broadcast_to = np.broadcast_to
+_empty = np.empty
+_SMALL = 1 << 14  # elements; below this a copy beats the view
+
+
+def broadcast_to(array: Any, shape: Any, subok: bool = False) -> np.ndarray:
+    shape = tuple(shape) if not isinstance(shape, int) else (shape,)
+    n = 1
+    for s in shape:
+        n *= s
+    if n > _SMALL:
+        return _np_broadcast_to(array, shape)
+    a = np.asarray(array)
+    out = _empty(shape, a.dtype)
+    out[...] = a
+    return out
+
+
+add = np.add
+shape = np.shape
