@@ -88,6 +88,10 @@ class Settings:
     sample_s: float  # calls per sample are chosen so that one sample lasts about this long
 
 
+# Cells --quick leaves out: seconds per call (JAX without jit runs scalar_loop's
+# 1000 steps op by op) or half a minute of XLA compilation (jit unrolls them).
+QUICK_SKIP = frozenset({("jax", "scalar_loop"), ("jax_jit", "scalar_loop")})
+
 FULL = Settings(repeats=41, min_repeats=7, budget_s=2.0, sample_s=0.005)
 QUICK = Settings(repeats=11, min_repeats=3, budget_s=0.4, sample_s=0.002)
 
@@ -344,7 +348,11 @@ def prepare_cell(
 
 
 def run(
-    workloads: Sequence[Workload], tools: Sequence[Tool], settings: Settings, notes: Notes
+    workloads: Sequence[Workload],
+    tools: Sequence[Tool],
+    settings: Settings,
+    notes: Notes,
+    skip: frozenset[tuple[str, str]] = frozenset(),
 ) -> dict[str, dict[str, Cell]]:
     table: dict[str, dict[str, Cell]] = {}
     for w in workloads:
@@ -353,6 +361,9 @@ def run(
         row: dict[str, Cell] = {}
         timed: dict[str, Callable[[], Any]] = {}
         for tool in tools:
+            if (tool.key, w.name) in skip:
+                row[tool.key] = Cell(note="skipped")
+                continue
             fn, row[tool.key] = prepare_cell(tool, w, args, want, notes)
             if fn is not None:
                 timed[tool.key] = fn
@@ -525,6 +536,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--markdown", action="store_true", help="print the tables as markdown")
     parser.add_argument(
+        "--source", action="store_true", help="also print srcdiff's generated gradients"
+    )
+    parser.add_argument(
         "--clock",
         choices=sorted(CLOCKS),
         default="cpu",
@@ -539,13 +553,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     workloads = _select(opts.only, {w.name: w for w in WORKLOADS}, "workload")
     tools = _select(opts.tools, {t.key: t for t in TOOLS}, "tool")
     notes = Notes()
-    table = run(workloads, tools, QUICK if opts.quick else FULL, notes)
+    if opts.quick:
+        table = run(workloads, tools, QUICK, notes, skip=QUICK_SKIP)
+    else:
+        table = run(workloads, tools, FULL, notes)
     print(environment())
     print()
     print(report(table, tools, notes, opts.markdown))
     if any(w.name == "rnn_loop" for w in workloads) and any(t.key == "srcdiff" for t in tools):
         print()
         print(memory_line(next(w for w in workloads if w.name == "rnn_loop").args()))
+    if opts.source:
+        for name, df in _SRCDIFF_GRADS.items():
+            print(f"\n# srcdiff gradient for {name}\n{getattr(df, 'source', '(no source)')}")
     return 0
 
 
