@@ -229,6 +229,15 @@ class Tensor:
         create_graph: bool = False,
         inputs: Any = None,
     ) -> None:
+        fn = self._grad_fn
+        if gradient is None and inputs is None and fn is not None and self._data.size == 1 and not _engine.ANOMALY[0]:
+            # the common `loss.backward()`: straight to the engine
+            if self._data.dtype.kind in "fc":
+                seed = np.ones_like(self._data)
+                grads = [_wrap(seed) if create_graph else seed]
+                keep = create_graph if retain_graph is None else retain_graph
+                _engine._run_plain([(fn, self._out_nr)], grads, keep, create_graph)
+                return
         from srcdiff.autograd import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)

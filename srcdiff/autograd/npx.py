@@ -34,3 +34,14 @@ def broadcast_to(array: Any, shape: Any, subok: bool = False) -> np.ndarray:
 
 add = np.add
 shape = np.shape
+
+
+_add_reduce = np.add.reduce
+_np_sum = np.sum
+
+
+def sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:  # noqa: A001
+    """np.sum without its Python dispatch layer for plain arrays (same accumulation)."""
+    if type(a) is np.ndarray and dtype is None and out is None and not kw and a.dtype.kind in "fc":
+        return _add_reduce(a, axis=axis, keepdims=keepdims)
+    return _np_sum(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, **kw)

@@ -12,10 +12,18 @@ from srcdiff.autograd.grad_mode import GRAD
 from srcdiff.ops.core import record, spec
 from srcdiff.tensor import Tensor, _norm_dim, _wrap
 
-SUM0 = spec("SumBackward0", "sum", np.sum, ("axis", "keepdims"))
-SUM1 = spec("SumBackward1", "sum", np.sum, ("axis", "keepdims"))
-MEAN0 = spec("MeanBackward0", "mean", np.mean, ("axis", "keepdims"))
-MEAN1 = spec("MeanBackward1", "mean", np.mean, ("axis", "keepdims"))
+def _mean(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
+    # np.mean's Python wrapper costs more than the sum itself on small tensors
+    total = np.add.reduce(a, axis=axis, keepdims=keepdims)
+    n = a.size if axis is None else int(np.prod([a.shape[i] for i in (axis if isinstance(axis, tuple) else (axis,))]))
+    return np.true_divide(total, n, dtype=total.dtype) if n else np.true_divide(total, n)
+
+
+# np.add.reduce is np.sum without the Python wrapper (same result and accumulation order)
+SUM0 = spec("SumBackward0", "sum", np.add.reduce, ("axis", "keepdims"))
+SUM1 = spec("SumBackward1", "sum", np.add.reduce, ("axis", "keepdims"))
+MEAN0 = spec("MeanBackward0", "mean", _mean, ("axis", "keepdims"))
+MEAN1 = spec("MeanBackward1", "mean", _mean, ("axis", "keepdims"))
 MAX1 = spec("MaxBackward1", "max", np.max, ("axis", "keepdims"))
 MAX0 = spec("MaxBackward0", "max", np.max, ("axis", "keepdims"))
 MIN1 = spec("MinBackward1", "min", np.min, ("axis", "keepdims"))
