@@ -1,0 +1,15 @@
+"""Shared pytest options."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fuzz-examples",
+        type=int,
+        default=None,
+        help="programs per fuzz test in tests/codegen/test_fuzz.py "
+        "(default: the CI sizes in that file; e.g. 10000 for a long local run)",
+    )
