@@ -83,11 +83,16 @@ def _hips(d: dict[str, np.ndarray]) -> dict[str, Callable[[], Any]] | None:
 
 
 def _as_arrays(grads: Any) -> list[np.ndarray]:
-    return [np.asarray(g.detach().numpy() if hasattr(g, "detach") else g, dtype=np.float64) for g in grads]
+    return [
+        np.asarray(g.detach().numpy() if hasattr(g, "detach") else g, dtype=np.float64)
+        for g in grads
+    ]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import numpy as np
@@ -123,8 +124,8 @@ def to_np(d: Any) -> np.dtype:
         raise TypeError(f"unsupported dtype {d!r}") from None
 
 
-_py_float = type(1.0)
-_py_int = type(1)
+_py_float = builtins.float
+_py_int = builtins.int
 
 
 def from_np(d: np.dtype) -> dtype:

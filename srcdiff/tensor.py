@@ -154,14 +154,17 @@ class Tensor:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(
-                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
                 )
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError("assigned grad has data of a different type")
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
-                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a tensor of size "
-                    f"'{list(self._data.shape)}'. Please ensure that the gradient and the tensor are the same size"
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    "tensor of size "
+                    f"'{list(self._data.shape)}'. Please ensure that the gradient and the tensor "
+                    "are the same size"
                 )
         self._grad = value
 
@@ -230,7 +233,13 @@ class Tensor:
         inputs: Any = None,
     ) -> None:
         fn = self._grad_fn
-        if gradient is None and inputs is None and fn is not None and self._data.size == 1 and not _engine.ANOMALY[0]:
+        if (
+            gradient is None
+            and inputs is None
+            and fn is not None
+            and self._data.size == 1
+            and not _engine.ANOMALY[0]
+        ):
             # the common `loss.backward()`: straight to the engine
             if self._data.dtype.kind in "fc":
                 seed = np.ones_like(self._data)
@@ -250,9 +259,12 @@ class Tensor:
     def detach_(self) -> Tensor:
         if self._base is not None and self._base._requires_grad:
             raise RuntimeError(
-                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel (DDP) "
-                "for training, and gradient_as_bucket_view is set as True, gradients are views of DDP buckets, and "
-                "hence detach_() cannot be called on these gradients. To fix this error, please refer to the "
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) "
+                "for training, and gradient_as_bucket_view is set as True, gradients are views "
+                "of DDP buckets, and "
+                "hence detach_() cannot be called on these gradients. To fix this error, please "
+                "refer to the "
                 "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
             )
         self._grad_fn = None
@@ -343,7 +355,8 @@ class Tensor:
     def numpy(self, *, force: bool = False) -> np.ndarray:
         if self._requires_grad and not force:
             raise RuntimeError(
-                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
             )
         return self._data
 
@@ -411,8 +424,10 @@ class Tensor:
     def __deepcopy__(self, memo: dict) -> Tensor:
         if self._grad_fn is not None:
             raise RuntimeError(
-                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the moment.  "
-                "If you were attempting to deepcopy a module, this may be because of a torch.nn.utils.weight_norm usage, "
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment.  "
+                "If you were attempting to deepcopy a module, this may be because of a "
+                "torch.nn.utils.weight_norm usage, "
                 "see https://github.com/pytorch/pytorch/pull/103001"
             )
         t = _wrap(self._data.copy(), self._requires_grad)

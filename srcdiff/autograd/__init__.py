@@ -12,7 +12,6 @@ from srcdiff.autograd.grad_mode import (
     enable_grad,
     inference_mode,
     is_grad_enabled,
-    is_inference_mode_enabled,
     no_grad,
     set_grad_enabled,
 )
@@ -50,13 +49,14 @@ def _root_grads(
     from srcdiff.tensor import Tensor
 
     res = []
-    for i, (out, g) in enumerate(zip(outputs, grads)):
+    for i, (out, g) in enumerate(zip(outputs, grads, strict=False)):
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if out._data.dtype.kind not in "fc":
                 raise RuntimeError(
-                    f"grad can be implicitly created only for real scalar outputs but got {out.dtype}"
+                    f"grad can be implicitly created only for real scalar outputs but got "
+                    f"{out.dtype}"
                 )
             arr = np.ones(out._data.shape, out._data.dtype)
             res.append(_wrap_arr(arr) if create_graph else arr)
@@ -69,7 +69,8 @@ def _root_grads(
             from srcdiff.dtypes import Size
 
             raise RuntimeError(
-                f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and output[{i}] has a "
+                f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g._data.shape)} and "
+                f"output[{i}] has a "
                 f"shape of {Size(out._data.shape)}."
             )
         res.append(g if create_graph else g._data)
@@ -131,7 +132,7 @@ def backward(
     res = _engine.run_backward(
         roots, root_grads, retain_graph, create_graph, capture, accumulate=False
     )
-    for t, g in zip(ins, res or []):
+    for t, g in zip(ins, res or [], strict=False):
         if g is not None:
             _engine.accumulate_into(t, g if create_graph else np.asarray(g), create_graph)
 
@@ -188,7 +189,8 @@ def grad(
                 continue
             if not allow_unused:
                 raise RuntimeError(
-                    f"The differentiated Tensor at index {i} appears to not have been used in the graph. "
+                    f"The differentiated Tensor at index {i} appears to not have been used in "
+                    "the graph. "
                     "Set allow_unused=True if this is the desired behavior."
                 )
             result.append(None)

@@ -32,7 +32,8 @@ class detect_anomaly:  # noqa: N801
         self.check_nan = check_nan
         self._prev = (ANOMALY[0], ANOMALY[1])
         warnings.warn(
-            "Anomaly Detection has been enabled. This mode will increase the runtime and should only be enabled "
+            "Anomaly Detection has been enabled. This mode will increase the runtime and should "
+            "only be enabled "
             "for debugging.",
             UserWarning,
             stacklevel=2,

@@ -212,7 +212,9 @@ class RuleNode(Node):
             ta = type(a)
             if ta is tensor_type or isinstance(a, tensor_type):
                 a = a._data
-            args.append(a)  # a ShapeOnly passes as is: np.shape reads .shape, zeros_like its __array__
+            args.append(
+                a
+            )  # a ShapeOnly passes as is: np.shape reads .shape, zeros_like its __array__
         out = []
         shapes = self._shapes
         for i, fn in enumerate(self._fns):
@@ -353,7 +355,7 @@ def run_backward(
             if node in targets or any(c in needed for c, _ in node.next_functions if c is not None):
                 needed.add(node)
     buffers: dict[Node, list[Any]] = {}
-    for (node, nr), g in zip(roots, root_grads):
+    for (node, nr), g in zip(roots, root_grads, strict=False):
         _add_to_buffer(buffers, node, nr, g)
     results: list[Any] | None = None if capture is None else [None] * len(capture)
     ready = [n for n in dict.fromkeys(root_nodes) if deps[n] == 0]
@@ -403,11 +405,13 @@ def _count_deps(roots: list[Node]) -> dict[Node, int]:
     return deps
 
 
-def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], keep_graph: bool, create_graph: bool) -> None:
+def _run_plain(
+    roots: list[tuple[Node, int]], root_grads: list[Any], keep_graph: bool, create_graph: bool
+) -> None:
     """The common case (``backward()`` without ``inputs``, no anomaly mode), kept lean."""
     deps = _count_deps([n for n, _ in roots])
     buffers: dict[Node, list[Any]] = {}
-    for (node, nr), g in zip(roots, root_grads):
+    for (node, nr), g in zip(roots, root_grads, strict=False):
         _add_to_buffer(buffers, node, nr, g)
     del root_grads  # so leaves can take over a root gradient they alone hold
     ready = [n for n in dict.fromkeys(n for n, _ in roots) if deps[n] == 0]
@@ -421,7 +425,9 @@ def _run_plain(roots: list[tuple[Node, int]], root_grads: list[Any], keep_graph:
             outs = None
             if grads is not None:
                 if node._hooks is not None:
-                    outs = _run_node(node, grads, create_graph, keep_graph, None, None, None, True, False)
+                    outs = _run_node(
+                        node, grads, create_graph, keep_graph, None, None, None, True, False
+                    )
                 elif grads[0] is not None or any(x is not None for x in grads):
                     outs = node.apply(grads, create_graph)
                     if not keep_graph:

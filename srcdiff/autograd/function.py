@@ -42,7 +42,7 @@ class FunctionCtx:
         if getattr(self, "_freed", False):
             raise RuntimeError(_engine.FREED_MSG)
         saved = getattr(self, "_to_save", ())
-        for t, v in zip(saved, self._saved_versions):
+        for t, v in zip(saved, self._saved_versions, strict=False):
             if t is not None and t._version != v:
                 _engine._version_error(self, t, t._version, v, t._data)
         return tuple(saved)
@@ -94,7 +94,8 @@ class BackwardCFunction(_engine.Node, FunctionCtx):
         n = len(self.needs_input_grad)
         if len(res) < n or any(r is not None for r in res[n:]):
             raise RuntimeError(
-                f"function {type(self).__name__} returned an incorrect number of gradients (expected {n}, got {len(res)})"
+                f"function {type(self).__name__} returned an incorrect number of gradients "
+                f"(expected {n}, got {len(res)})"
             )
         out: list[Any] = []
         for i in range(n):
@@ -103,7 +104,8 @@ class BackwardCFunction(_engine.Node, FunctionCtx):
             if g is None or not self.needs_input_grad[i]:
                 if g is not None and shape is None:
                     raise RuntimeError(
-                        f"function {type(self).__name__} returned a gradient different than None at position {i + 1}, "
+                        f"function {type(self).__name__} returned a gradient different than None "
+                        f"at position {i + 1}, "
                         "but the corresponding forward input was not a Variable"
                     )
                 out.append(None)
@@ -122,7 +124,8 @@ class BackwardCFunction(_engine.Node, FunctionCtx):
                     )
                 except ValueError:
                     raise RuntimeError(
-                        f"Function {type(self).__name__} returned an invalid gradient at index {i} - got "
+                        f"Function {type(self).__name__} returned an invalid gradient at index "
+                        f"{i} - got "
                         f"{list(g._data.shape)} but expected shape compatible with {list(shape)}"
                     ) from None
             out.append(g if create_graph else g._data)
@@ -159,14 +162,16 @@ class _FunctionMeta(type):
 
 
 class Function(metaclass=_FunctionMeta):
-    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; call ``.apply``."""
+    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``;
+    call ``.apply``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(
-            "Legacy autograd function with non-static forward method is deprecated. Please use new-style "
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style "
             "autograd function with static forward method. (Example: "
             "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
         )
@@ -184,7 +189,8 @@ class Function(metaclass=_FunctionMeta):
     @staticmethod
     def backward(ctx: Any, *grad_outputs: Any) -> Any:
         raise NotImplementedError(
-            "You must implement either the backward or vjp method for your custom autograd.Function to use it "
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it "
             "with backward mode AD."
         )
 
@@ -193,7 +199,8 @@ class Function(metaclass=_FunctionMeta):
     @staticmethod
     def jvp(ctx: Any, *grad_inputs: Any) -> Any:
         raise NotImplementedError(
-            "You must implement the jvp function for custom autograd.Function to use it with forward mode AD."
+            "You must implement the jvp function for custom autograd.Function to use it with "
+            "forward mode AD."
         )
 
     @classmethod

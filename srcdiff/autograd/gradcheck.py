@@ -28,7 +28,7 @@ def _outputs(func: Callable[..., Any], inputs: tuple[Any, ...]) -> tuple[Any, ..
 def _numerical(
     func: Callable[..., Any], inputs: tuple[Any, ...], i: int, eps: float, n_out: list[int]
 ) -> list[np.ndarray]:
-    """d outputs / d inputs[i] by central differences: one (numel_in, numel_out) block per output."""
+    """d outputs / d inputs[i] by central differences: a (numel_in, numel_out) block per output."""
     x = inputs[i]
     flat = x._data.reshape(-1)  # a view: writes go into the tensor itself
     if not np.shares_memory(flat, x._data):
@@ -45,7 +45,7 @@ def _numerical(
                 np.array(o._data, dtype=np.float64).reshape(-1) for o in _outputs(func, inputs)
             ]
             flat[j] = orig
-            for k, (p, m) in enumerate(zip(plus, minus)):
+            for k, (p, m) in enumerate(zip(plus, minus, strict=False)):
                 cols[k][j] = (p - m) / (2 * eps)
     return cols
 
@@ -108,13 +108,16 @@ def gradcheck(
     diff_idx = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t._requires_grad]
     if not diff_idx:
         raise ValueError(
-            "gradcheck expects at least one input tensor to require gradient, but none of the them have requires_grad=True."
+            "gradcheck expects at least one input tensor to require gradient, but none of the "
+            "them have requires_grad=True."
         )
     for i in diff_idx:
         if inputs[i]._data.dtype not in (np.float64, np.complex128):
             warnings.warn(
-                f"Input #{i} requires gradient and is not a double precision floating point or complex. This check "
-                "will likely fail if all the inputs are not of double precision floating point or complex. ",
+                f"Input #{i} requires gradient and is not a double precision floating point or "
+                "complex. This check "
+                "will likely fail if all the inputs are not of double precision floating point "
+                "or complex. ",
                 UserWarning,
                 stacklevel=2,
             )
@@ -184,7 +187,7 @@ def gradgradcheck(
     def new_func(*all_inputs: Any) -> Any:
         ins, gos = all_inputs[:n_in], all_inputs[n_in:]
         outs = _outputs(func, ins)
-        pairs = [(o, g) for o, g in zip(outs, gos) if o._requires_grad]
+        pairs = [(o, g) for o, g in zip(outs, gos, strict=False) if o._requires_grad]
         diff = [ins[i] for i in diff_idx]
         gs = grad(
             [o for o, _ in pairs], diff, [g for _, g in pairs], create_graph=True, allow_unused=True

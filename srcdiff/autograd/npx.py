@@ -40,7 +40,9 @@ _add_reduce = np.add.reduce
 _np_sum = np.sum
 
 
-def sum(a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any) -> Any:  # noqa: A001
+def sum(
+    a: Any, axis: Any = None, dtype: Any = None, out: Any = None, keepdims: bool = False, **kw: Any
+) -> Any:  # noqa: A001
     """np.sum without its Python dispatch layer for plain arrays (same accumulation)."""
     if type(a) is np.ndarray and dtype is None and out is None and not kw and a.dtype.kind in "fc":
         return _add_reduce(a, axis=axis, keepdims=keepdims)

@@ -10,7 +10,7 @@ from srcdiff import dtypes as _dt
 from srcdiff.autograd.grad_mode import GRAD
 from srcdiff.ops import creation, pointwise, reductions, views
 from srcdiff.ops.core import as_operand, binary, inplace, nary, spec
-from srcdiff.ops.pointwise import ADD, DIV, MUL, POW0, POW1, POW2, RSUB, SUB
+from srcdiff.ops.pointwise import ADD, DIV, MUL, POW2, RSUB, SUB
 from srcdiff.tensor import Tensor, _wrap
 
 TO_COPY = spec("ToCopyBackward0", "reshape", np.reshape, ("shape",))
@@ -70,10 +70,11 @@ def cat(tensors: Any, dim: int = 0, *, out: Any = None) -> Tensor:
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {len(ref)} and {t._data.ndim}"
             )
-        for k, (a, b) in enumerate(zip(ref, t._data.shape)):
+        for k, (a, b) in enumerate(zip(ref, t._data.shape, strict=False)):
             if k != d and a != b:
                 raise RuntimeError(
-                    f"Sizes of tensors must match except in dimension {d}. Expected size {a} but got size {b} "
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {a} but "
+                    f"got size {b} "
                     f"for tensor number {i} in the list."
                 )
 
@@ -120,7 +121,8 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
             start += s
         if start != n:
             raise RuntimeError(
-                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension {d}), "
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                f"size at dimension {d}), "
                 f"but got split_sizes={list(split_size_or_sections)}"
             )
     return tuple(views.getitem(x, (slice(None),) * d + (slice(a, b),)) for a, b in bounds)
@@ -207,9 +209,12 @@ def _install() -> None:
     T.__hash__ = object.__hash__
 
     for name in (
-        "add sub mul div pow neg abs exp log sqrt sin cos tan tanh atan expm1 log1p log10 sigmoid relu "
-        "clamp clip square rsqrt reciprocal sign floor ceil round trunc maximum minimum remainder fmod "
-        "floor_divide eq ne lt le gt ge equal allclose isclose isnan isinf isfinite logical_not logical_and "
+        "add sub mul div pow neg abs exp log sqrt sin cos tan tanh atan expm1 log1p log10 "
+        "sigmoid relu "
+        "clamp clip square rsqrt reciprocal sign floor ceil round trunc maximum minimum "
+        "remainder fmod "
+        "floor_divide eq ne lt le gt ge equal allclose isclose isnan isinf isfinite logical_not "
+        "logical_and "
         "logical_or logical_xor rsub"
     ).split():
         setattr(T, name, getattr(pointwise, name))
@@ -224,7 +229,8 @@ def _install() -> None:
     )
     T.greater, T.less, T.greater_equal, T.less_equal, T.not_equal = T.gt, T.lt, T.ge, T.le, T.ne
     for name in (
-        "add_ sub_ mul_ div_ pow_ exp_ log_ sqrt_ sin_ cos_ tanh_ sigmoid_ neg_ abs_ relu_ clamp_ clip_ zero_ fill_"
+        "add_ sub_ mul_ div_ pow_ exp_ log_ sqrt_ sin_ cos_ tanh_ sigmoid_ neg_ abs_ relu_ "
+        "clamp_ clip_ zero_ fill_"
     ).split():
         setattr(T, name, getattr(pointwise, name))
     for (
@@ -232,7 +238,8 @@ def _install() -> None:
     ) in "sum mean max min amax amin prod var std all any argmax argmin norm count_nonzero".split():
         setattr(T, name, getattr(reductions, name))
     for name in (
-        "view reshape view_as reshape_as flatten t transpose swapaxes swapdims permute unsqueeze squeeze expand "
+        "view reshape view_as reshape_as flatten t transpose swapaxes swapdims permute unsqueeze "
+        "squeeze expand "
         "expand_as contiguous clone matmul mm bmm mv dot outer inner"
     ).split():
         setattr(T, name, getattr(views, name))

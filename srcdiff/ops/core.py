@@ -15,7 +15,7 @@ import numpy as np
 
 from srcdiff import dtypes as _dt
 from srcdiff.autograd import engine as _engine
-from srcdiff.autograd.grad_mode import GRAD, INFERENCE
+from srcdiff.autograd.grad_mode import GRAD
 from srcdiff.rules import RULES
 from srcdiff.tensor import Tensor, _wrap
 
@@ -43,7 +43,7 @@ class OpSpec:
         unknown = set(params) - set(self.rule.params)
         if unknown:
             raise TypeError(f"rule {rule_name!r} has no parameters {sorted(unknown)}")
-        # The rule's parameters by name: ours by position in the tuple an op passes, the rest default.
+        # The rule's parameters by name: ours by position in the op's tuple, the rest default.
         self.layout = None
         if params != self.rule.params:
             self.layout = tuple(
@@ -165,7 +165,11 @@ def edge(t: Tensor) -> tuple[Any, int]:
 
 
 def record(
-    sp: OpSpec, out: np.ndarray, ins: tuple[Any, ...], params: tuple[Any, ...], needs: tuple[bool, ...]
+    sp: OpSpec,
+    out: np.ndarray,
+    ins: tuple[Any, ...],
+    params: tuple[Any, ...],
+    needs: tuple[bool, ...],
 ) -> Tensor:
     """Wrap ``out`` in a Tensor whose grad_fn is a new ``sp`` node over ``ins``.
 
@@ -375,7 +379,8 @@ def broadcast_message(sa: tuple[int, ...], sb: tuple[int, ...]) -> str:
     for i in range(n - 1, -1, -1):
         if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
             return (
-                f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at non-singleton "
+                f"The size of tensor a ({pa[i]}) must match the size of tensor b ({pb[i]}) at "
+                "non-singleton "
                 f"dimension {i}"
             )
     return f"shapes {list(sa)} and {list(sb)} cannot be broadcast"
@@ -461,7 +466,8 @@ def inplace(
             out = np.broadcast_to(out, t._data.shape)
         except ValueError:
             raise RuntimeError(
-                f"output with shape {list(t._data.shape)} doesn't match the broadcast shape {list(out.shape)}"
+                f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
+                f"{list(out.shape)}"
             ) from None
     track = (
         sp is not None

@@ -100,7 +100,8 @@ def div(
         res = np.trunc(np.true_divide(a._data, bd)).astype(np.result_type(a._data, bd))
     else:
         raise RuntimeError(
-            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
         )
     return _out(_wrap(np.asarray(res)), out)
 
@@ -133,7 +134,8 @@ def pow(input: Any, exponent: Any, *, out: Tensor | None = None) -> Tensor:  # n
 def neg(input: Tensor) -> Tensor:  # noqa: A002
     if input._data.dtype.kind == "b":
         raise RuntimeError(
-            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, "
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, "
             "use the `~` or `logical_not()` operator instead."
         )
     return unary(NEG, input)

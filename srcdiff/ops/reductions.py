@@ -12,10 +12,15 @@ from srcdiff.autograd.grad_mode import GRAD
 from srcdiff.ops.core import record, spec
 from srcdiff.tensor import Tensor, _norm_dim, _wrap
 
+
 def _mean(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
     # np.mean's Python wrapper costs more than the sum itself on small tensors
     total = np.add.reduce(a, axis=axis, keepdims=keepdims)
-    n = a.size if axis is None else int(np.prod([a.shape[i] for i in (axis if isinstance(axis, tuple) else (axis,))]))
+    n = (
+        a.size
+        if axis is None
+        else int(np.prod([a.shape[i] for i in (axis if isinstance(axis, tuple) else (axis,))]))
+    )
     return np.true_divide(total, n, dtype=total.dtype) if n else np.true_divide(total, n)
 
 
@@ -71,7 +76,8 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
     x = input if dtype is None else input.to(dtype)
     if x._data.dtype.kind not in "fc":
         raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating point or complex "
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            "or complex "
             f"dtype. Got: {x.dtype._legacy[:-6]}"
         )
     axis = _axis(dim, x._data.ndim)
@@ -85,7 +91,8 @@ def _maxmin(full: Any, per_dim: Any, argfn: Any, input: Tensor, dim: Any, keepdi
         return (maximum if full is MAX1 else minimum)(input, dim)
     if input._data.size == 0 and dim is None:
         raise RuntimeError(
-            f"{'max' if full is MAX1 else 'min'}(): Expected reduction dim to be specified for input.numel() == 0. "
+            f"{'max' if full is MAX1 else 'min'}(): Expected reduction dim to be specified for "
+            "input.numel() == 0. "
             "Specify the reduction dim with the 'dim' argument."
         )
     if dim is None:

@@ -73,7 +73,8 @@ def view(x: Tensor, *shape: Any) -> Tensor:
             out.shape = target  # raises when no view is possible, as in PyTorch
         except AttributeError:
             raise RuntimeError(
-                "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                "view size is not compatible with input tensor's size and stride (at least one "
+                "dimension spans "
                 "across two contiguous subspaces). Use .reshape(...) instead."
             ) from None
     else:
@@ -131,7 +132,8 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     axes = tuple(_norm_dim(d, x._data.ndim) for d in _shape_arg(dims))
     if sorted(axes) != list(range(x._data.ndim)):
         raise RuntimeError(
-            "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = "
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            "length of the desired ordering of dimensions i.e. input.dim() = "
             f"{x._data.ndim} is not equal to len(dims) = {len(axes)}"
         )
     return _shaped(PERMUTE, x, np.transpose(x._data, axes), (axes,))
@@ -159,16 +161,20 @@ def expand(x: Tensor, *sizes: Any) -> Tensor:
     lead = len(shape) - x._data.ndim
     if lead < 0:
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(x._data.shape)}}}, size={list(shape)}): the number of sizes provided "
-            f"({len(shape)}) must be greater or equal to the number of dimensions in the tensor ({x._data.ndim})"
+            f"expand(torch.FloatTensor{{{list(x._data.shape)}}}, size={list(shape)}): the number "
+            "of sizes provided "
+            f"({len(shape)}) must be greater or equal to the number of dimensions in the tensor "
+            f"({x._data.ndim})"
         )
     target = tuple(x._data.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
     try:
         out = np.broadcast_to(x._data, target)
     except ValueError:
         raise RuntimeError(
-            f"The expanded size of the tensor ({target[-1]}) must match the existing size ({x._data.shape[-1]}) at "
-            f"non-singleton dimension {len(target) - 1}.  Target sizes: {list(shape)}.  Tensor sizes: {list(x._data.shape)}"
+            f"The expanded size of the tensor ({target[-1]}) must match the existing size "
+            f"({x._data.shape[-1]}) at "
+            f"non-singleton dimension {len(target) - 1}.  Target sizes: {list(shape)}.  Tensor "
+            f"sizes: {list(x._data.shape)}"
         ) from None
     return _shaped(EXPAND, x, out, (target,))
 
@@ -244,7 +250,9 @@ def getitem(x: Tensor, index: Any) -> Tensor:
             np.ravel_multi_index(
                 tuple(
                     int(k) % n
-                    for k, n in zip(key if isinstance(key, tuple) else (key,), x._data.shape)
+                    for k, n in zip(
+                        key if isinstance(key, tuple) else (key,), x._data.shape, strict=False
+                    )
                 ),
                 x._data.shape,
             )
@@ -267,11 +275,12 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
         new[key] = vd
     except (ValueError, IndexError) as e:
         raise RuntimeError(str(e)) from None
-    inplace(INDEX_PUT, x, new, (key, v))
+    # PyTorch: a basic index writes through a view (CopySlices), an advanced one is index_put_
+    inplace(COPY_SLICES if _is_basic(key)[0] else INDEX_PUT, x, new, (key, v))
 
 
 def index_add_at(out: Tensor, index: Any, values: Any) -> Tensor:
-    """``out[index] += values`` accumulating repeated indices (numpy's ``add.at``), differentiable."""
+    """``out[index] += values`` with repeats accumulating (numpy's ``add.at``), differentiable."""
     key = _index_key(index)
     v = as_operand(values)
     new = out._data.copy()
@@ -326,9 +335,11 @@ def _region(base: np.ndarray, view: np.ndarray) -> Any:
 def _check_float(name: str, a: Tensor, b: Tensor) -> None:
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {a.dtype._legacy_name()} != {b.dtype._legacy_name()}"
+            f"expected m1 and m2 to have the same dtype, but got: {a.dtype._legacy_name()} != "
+            f"{b.dtype._legacy_name()}"
             if name == "mm"
-            else f"{name}: expected both vectors to have same dtype, but found {_tn(a)} and {_tn(b)}"
+            else f"{name}: expected both vectors to have same dtype, but found {_tn(a)} and "
+            f"{_tn(b)}"
         )
 
 
@@ -370,7 +381,8 @@ def _long(t: Tensor) -> str:
 def _mm_shape_msg(a: Tensor, b: Tensor) -> str:
     sa = a._data.shape if a._data.ndim > 1 else (1,) + a._data.shape
     sb = b._data.shape
-    return f"mat1 and mat2 shapes cannot be multiplied ({sa[-2]}x{sa[-1]} and {sb[-2] if len(sb) > 1 else sb[0]}x{sb[-1] if len(sb) > 1 else 1})"
+    rows, cols = (sb[-2], sb[-1]) if len(sb) > 1 else (sb[0], 1)
+    return f"mat1 and mat2 shapes cannot be multiplied ({sa[-2]}x{sa[-1]} and {rows}x{cols})"
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
@@ -405,8 +417,10 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
         )
     if a._data.shape != b._data.shape:
         raise RuntimeError(
-            "inconsistent tensor size, expected tensor [%d] and src [%d] to have the same number of elements, but got %d and %d elements respectively"
-            % (a._data.shape[0], b._data.shape[0], a._data.shape[0], b._data.shape[0])
+            f"inconsistent tensor size, expected tensor [{a._data.shape[0]}] and src "
+            f"[{b._data.shape[0]}] to have "
+            f"the same number of elements, but got {a._data.shape[0]} and {b._data.shape[0]} "
+            "elements respectively"
         )
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
@@ -433,7 +447,7 @@ def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
         for d in (destination if isinstance(destination, (tuple, list)) else (destination,))
     ]
     order = [i for i in range(nd) if i not in src]
-    for d, s in sorted(zip(dst, src)):
+    for d, s in sorted(zip(dst, src, strict=False)):
         order.insert(d, s)
     return permute(x, tuple(order))
 

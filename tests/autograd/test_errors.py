@@ -68,7 +68,8 @@ def test_inplace_on_view_of_leaf():
     x = torch.ones(2, requires_grad=True)
     with pytest.raises(
         RuntimeError,
-        match="^a view of a leaf Variable that requires grad is being used in an in-place operation.$",
+        match="^a view of a leaf Variable that requires grad is being used in an in-place "
+        "operation.$",
     ):
         x[0:1].add_(1)
 
@@ -82,8 +83,10 @@ def test_inplace_on_leaf_allowed_under_no_grad():
 
 def _version_msg(kind: str, which: str, cur: int, exp: int) -> str:
     return (
-        "one of the variables needed for gradient computation has been modified by an inplace operation: "
-        f"[srcdiff.{kind}]{which} is at version {cur}; expected version {exp} instead. Hint: enable anomaly "
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        "operation: "
+        f"[srcdiff.{kind}]{which} is at version {cur}; expected version {exp} instead. Hint: "
+        "enable anomaly "
         "detection to find the operation that failed to compute its gradient, with "
         "srcdiff.autograd.set_detect_anomaly(True, check_nan=False)."
     )
@@ -179,7 +182,8 @@ def test_gradient_shape_mismatch():
     with pytest.raises(
         RuntimeError,
         match=re.escape(
-            "Mismatch in shape: grad_output[0] has a shape of srcdiff.Size([3]) and output[0] has a shape of srcdiff.Size([2])."
+            "Mismatch in shape: grad_output[0] has a shape of srcdiff.Size([3]) and output[0] "
+            "has a shape of srcdiff.Size([2])."
         ),
     ):
         (x * 2).backward(torch.ones(3))
@@ -218,7 +222,8 @@ def test_shape_errors():
     with pytest.raises(
         RuntimeError,
         match=re.escape(
-            "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0"
+            "The size of tensor a (2) must match the size of tensor b (3) at non-singleton "
+            "dimension 0"
         ),
     ):
         torch.ones(2) + torch.ones(3)
@@ -244,7 +249,8 @@ def test_shape_errors():
     with pytest.raises(
         RuntimeError,
         match=re.escape(
-            "Sizes of tensors must match except in dimension 0. Expected size 3 but got size 2 for tensor number 1 in the list."
+            "Sizes of tensors must match except in dimension 0. Expected size 3 but got size 2 "
+            "for tensor number 1 in the list."
         ),
     ):
         torch.cat([torch.ones(2, 3), torch.ones(2, 2)])
@@ -263,7 +269,8 @@ def test_dtype_errors():
     with pytest.raises(
         RuntimeError,
         match=re.escape(
-            "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long"
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            "or complex dtype. Got: Long"
         ),
     ):
         torch.ones(2, dtype=torch.long).mean()

@@ -163,7 +163,8 @@ def test_wrong_gradient_shape():
     with pytest.raises(
         RuntimeError,
         match=re.escape(
-            "Function BadBackward returned an invalid gradient at index 0 - got [4] but expected shape compatible with [3]"
+            "Function BadBackward returned an invalid gradient at index 0 - got [4] but expected "
+            "shape compatible with [3]"
         ),
     ):
         Bad.apply(_x()).sum().backward()
@@ -181,7 +182,8 @@ def test_gradient_for_non_tensor_input():
 
     with pytest.raises(
         RuntimeError,
-        match="returned a gradient different than None at position 2, but the corresponding forward input was not a Variable",
+        match="returned a gradient different than None at position 2, but the corresponding "
+        "forward input was not a Variable",
     ):
         Bad.apply(_x(), 2.0).sum().backward()
 
@@ -206,7 +208,8 @@ def test_once_differentiable():
     (g,) = torch.autograd.grad(Sq.apply(x), x, go, create_graph=True)
     with pytest.raises(
         RuntimeError,
-        match="^trying to differentiate twice a function that was marked with @once_differentiable$",
+        match="^trying to differentiate twice a function that was marked with "
+        "@once_differentiable$",
     ):
         g.sum().backward()
 
@@ -241,6 +244,7 @@ def test_gradcheck_warns_for_float32():
     x = torch.ones(2, requires_grad=True)
     with pytest.warns(
         UserWarning,
-        match=r"^Input #0 requires gradient and is not a double precision floating point or complex",
+        match=r"^Input #0 requires gradient and is not a double precision floating point or "
+        r"complex",
     ):
         assert gradcheck(lambda a: a * 2, (x,), eps=1e-3, atol=1e-2, rtol=1e-2)

@@ -7,7 +7,8 @@ TENSOR_3x3 = re.compile(r"tensor\(\[\[[-\d. ,\n\[\]]+\]\]\)")
 
 def test_manual_seed_rand(nb):
     out = nb.run(
-        "import torch\ntorch.manual_seed(42)\nrandom_tensor = torch.rand(3, 3)\nprint(random_tensor)"
+        "import torch\ntorch.manual_seed(42)\nrandom_tensor = torch.rand(3, "
+        "3)\nprint(random_tensor)"
     )
     assert TENSOR_3x3.fullmatch(out.strip())
     again = nb.run("torch.manual_seed(42)\nprint(torch.rand(3, 3))")
@@ -30,7 +31,8 @@ def test_randn_shapes(nb):
 
 def test_mean(nb):
     out = nb.run(
-        "import torch\ntensor = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])\nmean_value = tensor.mean()\n"
+        "import torch\ntensor = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])\nmean_value = "
+        "tensor.mean()\n"
         "print(mean_value)\nmatrix = torch.tensor([[1.0, 2.0, 3.0],\n [4.0, 5.0, 6.0]])\n"
         "column_means = matrix.mean(dim=0)\nprint(column_means)"
     )
@@ -39,14 +41,16 @@ def test_mean(nb):
 
 def test_backward(nb):
     out = nb.run(
-        "import torch\nx = torch.tensor(2.0, requires_grad=True)\nloss = (x - 4)**2\nloss.backward()\nprint(x.grad)"
+        "import torch\nx = torch.tensor(2.0, requires_grad=True)\nloss = (x - "
+        "4)**2\nloss.backward()\nprint(x.grad)"
     )
     assert out == "tensor(-4.)\n"
 
 
 def test_detach(nb):
     out = nb.run(
-        "import torch\nx = torch.tensor(2.0, requires_grad=True)\nloss = (x - 4)**2\nloss.backward()\n"
+        "import torch\nx = torch.tensor(2.0, requires_grad=True)\nloss = (x - "
+        "4)**2\nloss.backward()\n"
         "detached_x = x.detach()\nprint(detached_x.requires_grad)"
     )
     assert out == "False\n"
@@ -54,14 +58,16 @@ def test_detach(nb):
 
 def test_no_grad(nb):
     out = nb.run(
-        "import torch\nx = torch.tensor(2.0, requires_grad=True)\nwith torch.no_grad():\n    y = x * 3\nprint(y.requires_grad)"
+        "import torch\nx = torch.tensor(2.0, requires_grad=True)\nwith torch.no_grad():\n    y = "
+        "x * 3\nprint(y.requires_grad)"
     )
     assert out == "False\n"
 
 
 def test_grad_zero(nb):
     out = nb.run(
-        "import torch\nx = torch.tensor(2.0, requires_grad=True)\nloss = (x - 4)**2\nloss.backward()\n"
+        "import torch\nx = torch.tensor(2.0, requires_grad=True)\nloss = (x - "
+        "4)**2\nloss.backward()\n"
         "print(x.grad)\nx.grad.zero_()\nprint(x.grad)"
     )
     assert out == "tensor(-4.)\ntensor(0.)\n"

@@ -14,7 +14,8 @@ def test_pow_cells(nb):
 
 def test_pow_backward_value(nb):
     out = nb.run(
-        "import torch\nA = torch.tensor([2.0], requires_grad=True)\nB = A**2\nB.backward()\nprint(A.grad)"
+        "import torch\nA = torch.tensor([2.0], requires_grad=True)\nB = "
+        "A**2\nB.backward()\nprint(A.grad)"
     )
     assert out == "tensor([4.])\n"
 
