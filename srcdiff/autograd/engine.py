@@ -172,7 +172,10 @@ class RuleNode(Node):
     its array plus the output's version counter.
     """
 
-    __slots__ = ("_saved", "_needs", "_shapes", "_versions", "_ans_vc", "_dtypes")
+    # _meta is None for most nodes, else [versions, ans_vc, shapes, dtypes]: the versions of
+    # saved tensors (index 0: the output), the output's version counter, and per input the
+    # shape to reduce its gradient to and the dtype to cast it to (None where not needed).
+    __slots__ = ("_saved", "_needs", "_meta")
     _fns: list[Any] = []
     _uses_xp = False
     _n = 0
@@ -181,13 +184,17 @@ class RuleNode(Node):
     def _release(self) -> None:
         self._saved = None
 
+    @property
+    def _ans_vc(self) -> Any:
+        return None if self._meta is None else self._meta[1]
+
     def _check_versions(self) -> None:
-        vers = self._versions
+        vers, ans_vc = self._meta[0], self._meta[1]
         saved = self._saved
         if vers is None:
             return
-        if self._ans_vc is not None and self._ans_vc[0] != vers[0]:
-            _version_error(self, None, self._ans_vc[0], vers[0], saved[0])
+        if ans_vc is not None and ans_vc[0] != vers[0]:
+            _version_error(self, None, ans_vc[0], vers[0], saved[0])
         for i in range(1, len(vers)):
             v = vers[i]
             if v >= 0:
@@ -200,7 +207,8 @@ class RuleNode(Node):
         saved = self._saved
         if saved is None:
             raise RuntimeError(FREED_MSG)
-        if self._versions is not None:
+        meta = self._meta
+        if meta is not None and meta[0] is not None:
             self._check_versions()
         g = grads[0]
         if create_graph:
@@ -216,14 +224,17 @@ class RuleNode(Node):
                 a
             )  # a ShapeOnly passes as is: np.shape reads .shape, zeros_like its __array__
         out = []
-        shapes = self._shapes
+        needs = self._needs
+        uses_xp = self._uses_xp
         for i, fn in enumerate(self._fns):
-            if self._needs[i]:
-                gi = fn(*args, xp=_npx) if self._uses_xp else fn(*args)
-                if shapes is not None and shapes[i] is not None:
-                    gi = unbroadcast(gi, shapes[i], _npx)
-                if self._dtypes is not None and self._dtypes[i] is not None:
-                    gi = np.asarray(gi).astype(self._dtypes[i], copy=False)
+            if needs[i]:
+                gi = fn(*args, xp=_npx) if uses_xp else fn(*args)
+                if meta is not None:
+                    shapes, dtypes = meta[2], meta[3]
+                    if shapes is not None and shapes[i] is not None:
+                        gi = unbroadcast(gi, shapes[i], _npx)
+                    if dtypes is not None and dtypes[i] is not None:
+                        gi = np.asarray(gi).astype(dtypes[i], copy=False)
                 out.append(gi)
             else:
                 out.append(None)
@@ -233,11 +244,12 @@ class RuleNode(Node):
         from srcdiff.autograd import xp as xp_mod
         from srcdiff.tensor import _wrap
 
+        meta = self._meta
         args = [g, None if saved[0] is None else _wrap(saved[0], True, self, self._ans_vc)]
         for a in saved[1:]:
             args.append(_wrap(a.array()) if type(a) is _ShapeOnly[0] else a)
         out = []
-        shapes = self._shapes
+        shapes, dtypes = (None, None) if meta is None else (meta[2], meta[3])
         with grad_mode.enable_grad():
             for i, fn in enumerate(self._fns):
                 if not self._needs[i]:
@@ -247,8 +259,8 @@ class RuleNode(Node):
                 gi = xp_mod.asarray(gi)
                 if shapes is not None and shapes[i] is not None:
                     gi = unbroadcast(gi, shapes[i], xp_mod)
-                if self._dtypes is not None and self._dtypes[i] is not None:
-                    gi = gi.to(self._dtypes[i])
+                if dtypes is not None and dtypes[i] is not None:
+                    gi = gi.to(dtypes[i])
                 out.append(gi)
         return out
 

@@ -181,7 +181,8 @@ def record(
     node = _object_new(sp.node)
     node._hooks = None
     node._needs = needs
-    keep_ans, keep_in = sp.keep(needs)
+    k = sp._keep.get(needs)
+    keep_ans, keep_in = k if k is not None else sp.keep(needs)
     n = len(ins)
     oshape = out.shape
     odt = out.dtype
@@ -193,7 +194,7 @@ def record(
     dtypes = None
     for i in range(n):
         t = ins[i]
-        if isinstance(t, Tensor):
+        if type(t) is Tensor or isinstance(t, Tensor):
             fn = t._grad_fn
             if fn is not None:
                 edges.append((fn, t._out_nr))
@@ -237,16 +238,16 @@ def record(
             saved.append(params[i] if i >= 0 else default)
     node._saved = saved
     res = _wrap(out, True, node)
+    ans_vc = None
     if keep_ans:
-        res._vc = node._ans_vc = [0]
+        res._vc = ans_vc = [0]
         if versions is None:
             versions = [-1] * (n + 1)
         versions[0] = 0
+    if versions is None and shapes is None and dtypes is None:
+        node._meta = None
     else:
-        node._ans_vc = None
-    node._versions = versions
-    node._shapes = shapes
-    node._dtypes = dtypes
+        node._meta = [versions, ans_vc, shapes, dtypes]
     if _engine.ANOMALY[0]:
         _engine.record_anomaly_trace(node)
     return res
@@ -336,37 +337,68 @@ def to_array(out: Any) -> np.ndarray:
 # ----------------------------------------------------------------------------- dispatch
 
 
+_SCALARS = frozenset({float, int, bool, complex})
+
+
 def binary(sp: OpSpec, a: Any, b: Any, true_div: bool = False) -> Tensor:
     """``sp.fn(a, b)`` with broadcasting; either operand may be a Python number."""
     ta = type(a)
-    if ta is not Tensor:
-        a = as_operand(a)
-        ta = type(a)
     tb = type(b)
-    if tb is not Tensor:
-        b = as_operand(b)
-        tb = type(b)
-    ad = (
-        a._data if ta is not float and ta is not int and ta is not bool and ta is not complex else a
-    )
-    bd = (
-        b._data if tb is not float and tb is not int and tb is not bool and tb is not complex else b
-    )
+    if ta is Tensor:
+        ad = a._data
+        areq = a._requires_grad
+        if tb is Tensor:
+            bd = b._data
+            breq = b._requires_grad
+        elif tb in _SCALARS:
+            bd = b
+            breq = False
+        else:
+            return _binary_general(sp, a, b, true_div)
+    elif tb is Tensor and ta in _SCALARS:
+        ad = a
+        areq = False
+        bd = b._data
+        breq = b._requires_grad
+    else:
+        return _binary_general(sp, a, b, true_div)
     try:
         out = sp.fn(ad, bd)
     except ValueError:
         raise RuntimeError(broadcast_message(np.shape(ad), np.shape(bd))) from None
     if type(out) is not _ndarray:
         out = np.asarray(out)
-    ref = ad.dtype if ad is not a else bd.dtype
-    if out.dtype is not ref or (ad is not a and bd is not b and bd.dtype is not ref) or true_div:
+    odt = out.dtype
+    if true_div or (ta is Tensor and odt is not ad.dtype) or (tb is Tensor and odt is not bd.dtype):
         want = result_dtype(a, b)
         if true_div:
             want = float_dtype(want)
-        if out.dtype != want:
+        if odt != want:
             out = out.astype(want)
-    areq = ad is not a and a._requires_grad
-    breq = bd is not b and b._requires_grad
+    if (areq or breq) and GRAD[0]:
+        return record(sp, out, (a, b), (), (areq, breq))
+    return _wrap(out)
+
+
+def _binary_general(sp: OpSpec, a: Any, b: Any, true_div: bool) -> Tensor:
+    """Operands that are not a Tensor or a Python number: numpy values, lists, subclasses."""
+    a = as_operand(a)
+    b = as_operand(b)
+    a_t = isinstance(a, Tensor)
+    b_t = isinstance(b, Tensor)
+    ad = a._data if a_t else a
+    bd = b._data if b_t else b
+    try:
+        out = to_array(sp.fn(ad, bd))
+    except ValueError:
+        raise RuntimeError(broadcast_message(np.shape(ad), np.shape(bd))) from None
+    want = result_dtype(a, b)
+    if true_div:
+        want = float_dtype(want)
+    if out.dtype != want:
+        out = out.astype(want)
+    areq = a_t and a._requires_grad
+    breq = b_t and b._requires_grad
     if (areq or breq) and GRAD[0]:
         return record(sp, out, (a, b), (), (areq, breq))
     return _wrap(out)
@@ -414,10 +446,11 @@ def view_of(base: Tensor, out: Tensor) -> Tensor:
     """Mark ``out`` as a view of ``base`` (shares its storage and version counter)."""
     out._base = base if base._base is None else base._base
     out._vc = base._counter()
-    if out._grad_fn is not None and out._grad_fn._ans_vc is not None:
+    fn = out._grad_fn
+    if fn is not None and fn._meta is not None and fn._meta[1] is not None:
         # the node saved the output: track it with the shared counter
-        out._grad_fn._ans_vc = out._vc
-        out._grad_fn._versions[0] = out._vc[0]
+        fn._meta[1] = out._vc
+        fn._meta[0][0] = out._vc[0]
     return out
 
 
@@ -499,9 +532,9 @@ def inplace(
         t._requires_grad = True
         t._out_nr = 0
         node = res._grad_fn
-        if node._ans_vc is not None:
-            node._ans_vc = t._counter()
-            node._versions[0] = t._vc[0]
+        if node._meta is not None and node._meta[1] is not None:
+            node._meta[1] = t._counter()
+            node._meta[0][0] = t._vc[0]
         _rebase_view(t)
     return t
 
