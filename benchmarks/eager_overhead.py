@@ -109,7 +109,11 @@ def main() -> None:
     if hips is not None:
         libs["autograd"] = hips
     print(f"libraries: {', '.join(libs)}; rounds={args.rounds}, batch={args.batch}")
-    print(f"{'workload':10s}" + "".join(f"{name:>14s}" for name in libs) + "   srcdiff/torch")
+    print(
+        f"{'workload':10s}"
+        + "".join(f"{name:>14s}" for name in libs)
+        + "   srcdiff/torch (paired)   (of medians)"
+    )
     for work in ("tiny", "mlp"):
         ref = _as_arrays(libs["srcdiff"][work]())
         for name, fns in libs.items():  # every library computes the same gradients before timing
@@ -125,13 +129,18 @@ def main() -> None:
                     fn()
                 samples[name].append((time.perf_counter() - t0) / args.batch)
         med = {name: statistics.median(s) * 1e6 for name, s in samples.items()}
-        ratio = "n/a"
+        ratio = of_medians = "n/a"
         if "torch" in samples:
+            of_medians = f"{med['srcdiff'] / med['torch']:.2f}x"
             # each round times srcdiff and torch back to back: the median of the per-round
             # ratios cancels load that changes between rounds
             paired = [a / b for a, b in zip(samples["srcdiff"], samples["torch"], strict=True)]
             ratio = f"{statistics.median(paired):.2f}x"
-        print(f"{work:10s}" + "".join(f"{med[n]:11.1f} us" for n in libs) + f"   {ratio:>13s}")
+        print(
+            f"{work:10s}"
+            + "".join(f"{med[n]:11.1f} us" for n in libs)
+            + f"   {ratio:>22s}   {of_medians:>12s}"
+        )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A0
 
     x = _t(x)
     axis = _norm_axes(axis, x._data.ndim)
-    return _reduce(SUM0 if axis is None else SUM1, x, axis, keepdims)
+    return _reduce(SUM0 if axis is None else SUM1, x, axis, keepdims, (None,))
 
 
 def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -47,7 +47,7 @@ def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
 
     x = _t(x)
     axis = _norm_axes(axis, x._data.ndim)
-    return _reduce(MEAN0 if axis is None else MEAN1, x, axis, keepdims)
+    return _reduce(MEAN0 if axis is None else MEAN1, x, axis, keepdims, (None,))
 
 
 def _norm_axes(axis: Any, nd: int) -> Any:

@@ -25,10 +25,14 @@ def _mean(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> Any:
 
 
 # np.add.reduce is np.sum without the Python wrapper (same result and accumulation order)
-SUM0 = spec("SumBackward0", "sum", np.add.reduce, ("axis", "keepdims"))
-SUM1 = spec("SumBackward1", "sum", np.add.reduce, ("axis", "keepdims"))
-MEAN0 = spec("MeanBackward0", "mean", _mean, ("axis", "keepdims"))
-MEAN1 = spec("MeanBackward1", "mean", _mean, ("axis", "keepdims"))
+# (the rules' parameter order, so params pass through without reordering; dtype is None:
+# a dtype= cast happens before the reduction)
+SUM0 = spec("SumBackward0", "sum", np.add.reduce, ("axis", "dtype", "keepdims"))
+SUM1 = spec("SumBackward1", "sum", np.add.reduce, ("axis", "dtype", "keepdims"))
+MEAN0 = spec("MeanBackward0", "mean", _mean, ("axis", "dtype", "keepdims"))
+MEAN1 = spec("MeanBackward1", "mean", _mean, ("axis", "dtype", "keepdims"))
+_ALL_NO_DTYPE = (None, None, False)
+_add_reduce = np.add.reduce
 MAX1 = spec("MaxBackward1", "max", np.max, ("axis", "keepdims"))
 MAX0 = spec("MaxBackward0", "max", np.max, ("axis", "keepdims"))
 MIN1 = spec("MinBackward1", "min", np.min, ("axis", "keepdims"))
@@ -54,7 +58,11 @@ def _axis(dim: Any, ndim: int) -> Any:
 def _reduce(
     sp: Any, x: Tensor, axis: Any, keepdims: bool, extra: tuple[Any, ...] = (), **np_kw: Any
 ) -> Tensor:
-    out = sp.fn(x._data, axis=axis, keepdims=keepdims, **np_kw)
+    out = (
+        sp.fn(x._data, axis=axis, keepdims=keepdims, **np_kw)
+        if np_kw
+        else sp.fn(x._data, axis, keepdims=keepdims)
+    )
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     if x._requires_grad and GRAD[0]:
@@ -65,11 +73,19 @@ def _reduce(
 
 
 def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001,A002
+    d = input._data
+    if dim is None and dtype is None and not keepdim and d.dtype.kind in "fc":
+        # the common loss.sum(): no argument handling
+        out = _add_reduce(d, axis=None)
+        out = out if type(out) is np.ndarray else np.asarray(out)
+        if input._requires_grad and GRAD[0]:
+            return record(SUM0, out, (input,), _ALL_NO_DTYPE, (True,))
+        return _wrap(out)
     x = input if dtype is None else input.to(dtype)
     axis = _axis(dim, x._data.ndim)
     if x._data.dtype.kind in "bui" and dtype is None:
         x = _wrap(x._data.astype(np.int64))
-    return _reduce(SUM0 if axis is None else SUM1, x, axis, keepdim)
+    return _reduce(SUM0 if axis is None else SUM1, x, axis, keepdim, (None,))
 
 
 def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
@@ -81,7 +97,7 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
             f"dtype. Got: {x.dtype._legacy[:-6]}"
         )
     axis = _axis(dim, x._data.ndim)
-    return _reduce(MEAN0 if axis is None else MEAN1, x, axis, keepdim)
+    return _reduce(MEAN0 if axis is None else MEAN1, x, axis, keepdim, (None,))
 
 
 def _maxmin(full: Any, per_dim: Any, argfn: Any, input: Tensor, dim: Any, keepdim: bool) -> Any:  # noqa: A002
