@@ -293,9 +293,10 @@ TOOLS: tuple[Tool, ...] = (
 
 @dataclass
 class Cell:
-    seconds: float | None = None
+    seconds: float | None = None  # median of the samples
     samples: int = 0
     note: str | None = None  # why there is no time: "n/a", "err[k]", "WRONG ..."
+    rounds: list[float] = field(default_factory=list)  # one sample per round, in order
 
 
 @dataclass
@@ -368,7 +369,7 @@ def run(
             if fn is not None:
                 timed[tool.key] = fn
         for key, samples in measure_interleaved(timed, settings).items():
-            row[key] = Cell(statistics.median(samples), len(samples))
+            row[key] = Cell(statistics.median(samples), len(samples), rounds=samples)
         print(
             f"  {w.name}: " + ", ".join(f"{t.key} {_fmt_time(row[t.key])}" for t in tools),
             file=sys.stderr,
@@ -419,12 +420,24 @@ def _fmt_time(cell: Cell) -> str:
     return cell.note if cell.seconds is None else _fmt_seconds(cell.seconds)
 
 
+def paired_ratio(cell: Cell, base: Cell) -> float:
+    """Median over rounds of cell / base, both sampled back to back in each round.
+
+    A load change on the shared machine then hits both sides of each ratio;
+    the ratio of the two medians is the fallback when rounds do not pair up.
+    """
+    assert cell.seconds is not None and base.seconds is not None
+    if cell.rounds and len(cell.rounds) == len(base.rounds):
+        return statistics.median(c / b for c, b in zip(cell.rounds, base.rounds, strict=True))
+    return cell.seconds / base.seconds
+
+
 def _fmt_ratio(cell: Cell, base: Cell) -> str:
     if cell.seconds is None:
         return cell.note or "-"
     if base.seconds is None:
         return "-"
-    return f"{cell.seconds / base.seconds:.2f}x"
+    return f"{paired_ratio(cell, base):.2f}x"
 
 
 def render(

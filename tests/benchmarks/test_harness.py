@@ -69,3 +69,12 @@ def test_rel_error_is_relative_to_the_largest_entry():
     want = (np.array([1e6, 1.0]),)
     assert compiler.rel_error((np.array([1e6, 1.5]),), want) == 0.5e-6
     assert compiler.rel_error((np.array([1e6, 1.0, 0.0]),), want) == float("inf")
+
+
+def test_ratios_pair_samples_of_the_same_round():
+    # A slow second round hits both columns: the paired ratio stays 2.
+    base = compiler.Cell(2.0, 3, rounds=[1.0, 10.0, 1.0])
+    cell = compiler.Cell(4.0, 3, rounds=[2.0, 20.0, 2.0])
+    assert compiler.paired_ratio(cell, base) == 2.0
+    # Rounds that do not pair up fall back to the ratio of the medians.
+    assert compiler.paired_ratio(compiler.Cell(3.0, 1, rounds=[3.0]), base) == 1.5
