@@ -17,9 +17,12 @@ their arguments do not corrupt the finite differences.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -29,6 +32,27 @@ import srcdiff
 STEP = 1e-5
 RTOL = 1e-6
 ATOL = 1e-7
+SRCDIFF_SECONDS = 20  # a gradient call that takes longer is stuck (e.g. a loop that never ends)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Turn a hang inside ``what`` into a test failure instead of a stuck CI run."""
+    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"{what} did not finish within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def as_scalar(value: Any) -> float:
@@ -206,7 +230,8 @@ def assert_grad_matches(
     snapshot = copy.deepcopy(args)
     argnums, as_tuple = resolve_wrt(f, wrt)
     name = getattr(f, "__qualname__", repr(f))
-    got = srcdiff.grad(f, wrt=wrt)(*args)
+    with time_limit(SRCDIFF_SECONDS, f"srcdiff.grad({name}, wrt={wrt!r})"):
+        got = srcdiff.grad(f, wrt=wrt)(*args)
     assert_args_unchanged(args, snapshot, name)
     want = fd_grad(f, snapshot, argnums, step)
     if as_tuple:

@@ -24,12 +24,14 @@ from hypothesis import reject
 
 import srcdiff
 from tests.codegen.fd import (
+    SRCDIFF_SECONDS,
     as_scalar,
     assert_args_unchanged,
     assert_close,
     assert_same_structure,
     fd_grad,
     resolve_wrt,
+    time_limit,
 )
 from tests.codegen.programs import Probe, Program
 
@@ -118,7 +120,8 @@ def check_program(prog: Program, workdir: Path) -> str:
         want = reference_gradient(prog, argnums)
         args = copy.deepcopy(prog.args)
         try:
-            got = srcdiff.grad(module.f, wrt=prog.wrt)(*args)
+            with time_limit(SRCDIFF_SECONDS, "srcdiff.grad on a generated program"):
+                got = srcdiff.grad(module.f, wrt=prog.wrt)(*args)
         except srcdiff.SrcdiffError:
             return "refused"
         except Exception as err:

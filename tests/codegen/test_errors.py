@@ -51,8 +51,8 @@ SYNTAX_CASES = [
     (bad.uses_async, "async def", "async"),
     (bad.uses_try, "try:", "try"),
     (bad.uses_with, "with open", "with"),
-    (bad.uses_exec, "exec(", "exec"),
-    (bad.uses_eval, "eval(", "eval"),
+    (bad.uses_exec, 'exec("', "exec"),
+    (bad.uses_eval, 'eval("', "eval"),
     (bad.uses_del, "del y", "del"),
 ]
 
