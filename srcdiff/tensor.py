@@ -242,7 +242,8 @@ class Tensor:
         ):
             # the common `loss.backward()`: straight to the engine
             if self._data.dtype.kind in "fc":
-                seed = np.ones_like(self._data)
+                d = self._data
+                seed = np.array(1, dtype=d.dtype) if d.ndim == 0 else np.ones(d.shape, d.dtype)
                 grads = [_wrap(seed) if create_graph else seed]
                 keep = create_graph if retain_graph is None else retain_graph
                 _engine._run_plain([(fn, self._out_nr)], grads, keep, create_graph)
@@ -451,3 +452,4 @@ def _norm_dim(dim: int, ndim: int) -> int:
 
 
 _engine._Tensor[0] = Tensor
+_engine._wrap[0] = _wrap

@@ -128,9 +128,7 @@ class AccumulateGrad(Node):
             # take it as .grad without a copy, as PyTorch does when its use count is 1.
             d = leaf._data
             if g.shape == d.shape and g.dtype == d.dtype and g.base is None and g.flags.writeable:
-                from srcdiff.tensor import _wrap
-
-                leaf._grad = _wrap(g)
+                leaf._grad = _wrap[0](g)
                 return ()
         accumulate_into(leaf, g, create_graph)
         return ()
@@ -138,7 +136,7 @@ class AccumulateGrad(Node):
 
 def accumulate_into(t: Any, g: Any, create_graph: bool) -> None:
     """``t.grad += g`` with PyTorch's rules: a fresh buffer the first time, in place after."""
-    from srcdiff.tensor import Tensor, _wrap
+    Tensor, wrap = _Tensor[0], _wrap[0]  # noqa: N806
 
     if type(g) is Tensor:  # create_graph: keep the graph of the gradient
         if g._data.shape != t._data.shape:
@@ -150,9 +148,9 @@ def accumulate_into(t: Any, g: Any, create_graph: bool) -> None:
         arr = np.array(g, dtype=dt, copy=True)  # a buffer of its own: g may be shared
         if arr.shape != t._data.shape:
             arr = np.array(np.broadcast_to(arr, t._data.shape))
-        t._grad = _wrap(arr)
+        t._grad = wrap(arr)
     elif t._grad._requires_grad or not t._grad._data.flags.writeable:
-        t._grad = _wrap(np.asarray(t._grad._data + g, dtype=dt))
+        t._grad = wrap(np.asarray(t._grad._data + g, dtype=dt))
     else:
         t._grad._data += g
         t._grad._bump()
@@ -213,31 +211,23 @@ class RuleNode(Node):
         g = grads[0]
         if create_graph:
             return self._apply_graph(g, saved)
-        args = [g, saved[0]]
         tensor_type = _Tensor[0]
-        for i in range(1, len(saved)):
-            a = saved[i]
-            ta = type(a)
-            if ta is tensor_type or isinstance(a, tensor_type):
-                a = a._data
-            args.append(
-                a
-            )  # a ShapeOnly passes as is: np.shape reads .shape, zeros_like its __array__
-        out = []
+        # Tensors give their arrays; a ShapeOnly passes as is (np.shape reads .shape,
+        # zeros_like its __array__); ans (index 0) is already an array
+        args = [g, *[a._data if isinstance(a, tensor_type) else a for a in saved]]
+        fns = self._fns
         needs = self._needs
-        uses_xp = self._uses_xp
-        for i, fn in enumerate(self._fns):
+        out = [None] * len(fns)
+        for i in range(len(fns)):
             if needs[i]:
-                gi = fn(*args, xp=_npx) if uses_xp else fn(*args)
+                gi = fns[i](*args, xp=_npx) if self._uses_xp else fns[i](*args)
                 if meta is not None:
                     shapes, dtypes = meta[2], meta[3]
                     if shapes is not None and shapes[i] is not None:
                         gi = unbroadcast(gi, shapes[i], _npx)
                     if dtypes is not None and dtypes[i] is not None:
                         gi = np.asarray(gi).astype(dtypes[i], copy=False)
-                out.append(gi)
-            else:
-                out.append(None)
+                out[i] = gi
         return out
 
     def _apply_graph(self, g: Any, saved: list[Any]) -> list[Any]:
@@ -267,6 +257,7 @@ class RuleNode(Node):
 
 _Tensor: list[Any] = [None]  # filled by srcdiff.tensor (avoids an import cycle)
 _ShapeOnly: list[Any] = [None]  # filled by srcdiff.ops.core
+_wrap: list[Any] = [None]  # srcdiff.tensor._wrap, filled by srcdiff.tensor
 
 
 def _version_error(node: Node, t: Any, cur: int, expected: int, data: Any) -> None:
@@ -417,11 +408,28 @@ def _count_deps(roots: list[Node]) -> dict[Node, int]:
     return deps
 
 
+def _count_deps1(root: Node) -> dict[Node, int]:
+    """``_count_deps`` for one root (``loss.backward()``)."""
+    deps = {root: 0}
+    stack = [root]
+    pop, push, get = stack.pop, stack.append, deps.get
+    while stack:
+        for child, _ in pop().next_functions:
+            if child is not None:
+                c = get(child)
+                if c is None:
+                    deps[child] = 1
+                    push(child)
+                else:
+                    deps[child] = c + 1
+    return deps
+
+
 def _run_plain(
     roots: list[tuple[Node, int]], root_grads: list[Any], keep_graph: bool, create_graph: bool
 ) -> None:
     """The common case (``backward()`` without ``inputs``, no anomaly mode), kept lean."""
-    deps = _count_deps([n for n, _ in roots])
+    deps = _count_deps([n for n, _ in roots]) if len(roots) > 1 else _count_deps1(roots[0][0])
     buffers: dict[Node, list[Any]] = {}
     for (node, nr), g in zip(roots, root_grads, strict=False):
         _add_to_buffer(buffers, node, nr, g)
@@ -430,10 +438,16 @@ def _run_plain(
     prev_mode = grad_mode.GRAD[0]
     grad_mode.GRAD[0] = create_graph
     gj = None
+    pop_ready, push_ready, pop_buffer, get_buffer = (
+        ready.pop,
+        ready.append,
+        buffers.pop,
+        buffers.get,
+    )
     try:
         while ready:
-            node = ready.pop()
-            grads = buffers.pop(node, None)
+            node = pop_ready()
+            grads = pop_buffer(node, None)
             outs = None
             if grads is not None:
                 if node._hooks is not None:
@@ -453,7 +467,7 @@ def _run_plain(
                 if outs is not None:
                     gj = outs[j]
                     if gj is not None:
-                        buf = buffers.get(child)
+                        buf = get_buffer(child)
                         if buf is None:
                             buffers[child] = [gj] if nr == 0 else [None] * nr + [gj]
                         else:
@@ -461,7 +475,7 @@ def _run_plain(
                 d = deps[child] - 1
                 deps[child] = d
                 if d == 0:
-                    ready.append(child)
+                    push_ready(child)
             outs = gj = None  # drop our references: a leaf may then take the array over
     finally:
         grad_mode.GRAD[0] = prev_mode

@@ -9,6 +9,7 @@ and faster to use; large ones keep numpy's view (no copy of big gradients).
 
 from __future__ import annotations
 
+from math import prod as _prod
 from typing import Any
 
 import numpy as np
@@ -21,10 +22,7 @@ _SMALL = 1 << 14  # elements; below this a copy beats the view
 
 def broadcast_to(array: Any, shape: Any, subok: bool = False) -> np.ndarray:
     shape = tuple(shape) if not isinstance(shape, int) else (shape,)
-    n = 1
-    for s in shape:
-        n *= s
-    if n > _SMALL:
+    if _prod(shape) > _SMALL:
         return _np_broadcast_to(array, shape)
     a = np.asarray(array)
     out = _empty(shape, a.dtype)

@@ -237,7 +237,15 @@ def record(
         for i, default in layout:
             saved.append(params[i] if i >= 0 else default)
     node._saved = saved
-    res = _wrap(out, True, node)
+    res = _object_new(Tensor)  # _wrap(out, True, node), inlined: this is the hot path
+    res._data = out
+    res._requires_grad = True
+    res._grad_fn = node
+    res._grad = None
+    res._vc = None
+    res._base = None
+    res._out_nr = 0
+    res._accum = None
     ans_vc = None
     if keep_ans:
         res._vc = ans_vc = [0]
