@@ -902,10 +902,13 @@ def control_programs(draw: Any) -> Program:
     n = draw(ints(1, 3))
     arrays = {"A": shape_a, "B": shape_b, "a": shape_a, "b": shape_b, "z": shape_z}
     ctx = Ctx(["s"], arrays, ["a", "b", "z"], "control", ints={"n": n})
+    # Owned copies of the arguments, made in the ways users write them.
+    copy_a = pick(draw, ["A.copy()", "A * 1.0", "np.zeros_like(A) + A"])
+    copy_b = pick(draw, ["B * 1.0", "B.copy()", "np.array(B)"])
     lines: list[Line] = [
         (0, "s = x", "s = x"),
-        (0, "a = A.copy()", "a = A.copy()"),
-        (0, "b = B * 1.0", "b = B * 1.0"),
+        (0, f"a = {copy_a}", f"a = {copy_a}"),
+        (0, f"b = {copy_b}", f"b = {copy_b}"),
         (0, f"z = np.zeros({shape_z!r})", f"z = np.zeros({shape_z!r})"),
     ]
     lines += block(draw, ctx, 0, 2)
