@@ -453,3 +453,4 @@ def _norm_dim(dim: int, ndim: int) -> int:
 
 _engine._Tensor[0] = Tensor
 _engine._wrap[0] = _wrap
+_engine.TensorType = Tensor

@@ -211,10 +211,10 @@ class RuleNode(Node):
         g = grads[0]
         if create_graph:
             return self._apply_graph(g, saved)
-        tensor_type = _Tensor[0]
         # Tensors give their arrays; a ShapeOnly passes as is (np.shape reads .shape,
-        # zeros_like its __array__); ans (index 0) is already an array
-        args = [g, *[a._data if isinstance(a, tensor_type) else a for a in saved]]
+        # zeros_like its __array__); ans (index 0) is already an array.  (TensorType is a
+        # global: a local read inside the comprehension would become a slower cell variable.)
+        args = [g, *[a._data if isinstance(a, TensorType) else a for a in saved]]
         fns = self._fns
         needs = self._needs
         out = [None] * len(fns)
@@ -258,6 +258,7 @@ class RuleNode(Node):
 _Tensor: list[Any] = [None]  # filled by srcdiff.tensor (avoids an import cycle)
 _ShapeOnly: list[Any] = [None]  # filled by srcdiff.ops.core
 _wrap: list[Any] = [None]  # srcdiff.tensor._wrap, filled by srcdiff.tensor
+TensorType: Any = None  # srcdiff.tensor.Tensor, set by srcdiff.tensor
 
 
 def _version_error(node: Node, t: Any, cur: int, expected: int, data: Any) -> None:
@@ -434,7 +435,10 @@ def _run_plain(
     for (node, nr), g in zip(roots, root_grads, strict=False):
         _add_to_buffer(buffers, node, nr, g)
     del root_grads  # so leaves can take over a root gradient they alone hold
-    ready = [n for n in dict.fromkeys(n for n, _ in roots) if deps[n] == 0]
+    ready = []
+    for node, _ in roots:
+        if deps[node] == 0 and node not in ready:
+            ready.append(node)
     prev_mode = grad_mode.GRAD[0]
     grad_mode.GRAD[0] = create_graph
     gj = None
