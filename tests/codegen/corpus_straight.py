@@ -299,6 +299,12 @@ def prod_all(x):
     return np.prod(x)
 
 
+@add(lambda: (np.array([0.0, 0.5, 2.0]), np.array([[0.0, 0.0], [1.5, -0.5]])), wrt=(0, 1))
+def prod_with_zero_entries(x, y):
+    # Smooth (multilinear) even where entries are zero; a rule dividing by x is not.
+    return np.prod(x) + np.sum(np.prod(y, axis=0)) + np.sum(np.prod(y, axis=1))
+
+
 @add(lambda: (pos(3, 3, seed=21),), pure_numpy=True)
 def prod_axis(x):
     return np.sum(np.prod(x, axis=1))
