@@ -1,9 +1,19 @@
-"""Put the passes together: transform once per (function, wrt), cache, and wrap.
+"""Put the passes together: transform once per (function, wrt, argument kinds,
+mode), cache, and wrap.
 
-The generated adjoint takes the user's arguments plus the output's adjoint
-(``d_out``, 1.0 for a scalar loss) and returns ``(value, gradients)``; the
-callables handed to users pick from that and give each gradient the type,
-shape and dtype of its argument.
+Two modes of generated code:
+
+- ``fused`` (for ``grad``): one function ``d_f(args..., d_out=1.0)`` running
+  the primal sweep then the adjoint sweep, returning ``(value, gradients)``;
+- ``split`` (for ``vjp`` and for calls between user functions):
+  ``forward_f(args...)`` returns ``(value, record)`` and
+  ``adjoint_f(record, d_out)`` returns the gradients; ``record`` holds exactly
+  the primal values the adjoint reads.
+
+A call from one differentiated function to another reads
+``y, y_pullback = vjp_of(g, wrt)(a, b)`` in generated code; ``vjp_of`` hands
+back a cached dispatcher that transforms ``g`` the first time it is called with
+arguments of new kinds. Recursion needs nothing more.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ import numpy as np
 
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.emit import Emitted, emit
+from srcdiff.codegen.kinds import is_structure, kind_of
 from srcdiff.codegen.normalize import Normalizer
 from srcdiff.codegen.parse import ParsedFunction, parse_function
 from srcdiff.codegen.reverse import _RULE_HELPERS as RULE_HELPERS
@@ -32,161 +43,208 @@ from srcdiff.errors import SrcdiffError
 
 @dataclass
 class Adjoint:
-    """A generated adjoint and what it was generated for."""
+    """Generated code for one (function, wrt, kinds, mode)."""
 
     emitted: Emitted
     parsed: ParsedFunction
-    wrt: tuple[int, ...]
     wrt_names: tuple[str, ...]
-    grads_returned: tuple[str, ...]  # wrt names in the order the function returns them
+    mode: str
+    forward: Callable[..., Any] | None = None  # split mode only
 
     @property
     def source(self) -> str:
         return self.emitted.source
 
 
-_CACHE: dict[tuple[Any, tuple[int, ...]], Adjoint] = {}
+_CACHE: dict[tuple, Adjoint] = {}
+_PARSED: dict[Any, ParsedFunction] = {}
 
 
-def adjoint_of(fn: Callable[..., Any], wrt: tuple[int, ...]) -> Adjoint:
-    key = (fn, wrt)
-    if key not in _CACHE:
-        _CACHE[key] = _transform(fn, wrt)
-    return _CACHE[key]
+def parsed_function(fn: Callable[..., Any]) -> ParsedFunction:
+    if fn not in _PARSED:
+        _PARSED[fn] = parse_function(fn)
+    return _PARSED[fn]
 
 
-def _transform(fn: Callable[..., Any], wrt: tuple[int, ...]) -> Adjoint:
-    parsed = parse_function(fn)
-    params = _positional_params(parsed)
-    wrt_names = tuple(params[i] for i in wrt)
+def adjoint_of(fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple, mode: str) -> Adjoint:
+    key = (fn, wrt_names, kinds, mode)
+    adjoint = _CACHE.get(key)
+    if adjoint is None:
+        adjoint = _CACHE[key] = _transform(fn, wrt_names, kinds, mode)
+    return adjoint
+
+
+def _transform(fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple, mode: str) -> Adjoint:
+    parsed = parsed_function(fn)
+    params = _param_names(parsed)
     tree = copy.deepcopy(parsed.tree)
-    normalizer = Normalizer(parsed, set(wrt_names))
+    normalizer = Normalizer(parsed, set(wrt_names), dict(zip(params, kinds)))
     body = normalizer.body(tree.body)
-    builder = ReverseBuilder(parsed, body, normalizer.active, normalizer.namer, list(wrt_names))
+    structured = {n for n, k in normalizer.kinds.items() if is_structure(k)}
+    builder = ReverseBuilder(
+        parsed, body, normalizer.active, normalizer.namer, list(wrt_names), structured, normalizer.kinds
+    )
     sweeps = builder.build()
-    returned = tuple(w for w in wrt_names if w in sweeps.grads)
+    grads = [T.name(sweeps.grads[w]) if w in sweeps.grads else gast.Constant(None, None) for w in wrt_names]
+    grads_tuple = gast.Tuple(elts=grads, ctx=gast.Load())
     out_expr = sweeps.output if sweeps.output is not None else gast.Constant(None, None)
-    grads = [T.name(sweeps.grads[w]) for w in returned]
-    result = gast.Tuple(elts=[out_expr, gast.Tuple(elts=grads, ctx=gast.Load())], ctx=gast.Load())
+    if mode == "fused":
+        functions = [_fused(parsed, sweeps, out_expr, grads_tuple)]
+    else:
+        functions = _split(parsed, sweeps, out_expr, grads_tuple, normalizer.namer)
+    namespace = _namespace(parsed, builder)
+    origin = f"{parsed.filename}:{parsed.tree.lineno}"
+    emitted = emit(functions, namespace, origin)
+    forward = namespace[functions[0].name] if mode == "split" else None
+    return Adjoint(emitted, parsed, wrt_names, mode, forward)
+
+
+def _fused(parsed, sweeps, out_expr, grads_tuple) -> gast.FunctionDef:
     args = copy.deepcopy(parsed.tree.args)
     d_out = gast.Name(sweeps.output_adjoint, gast.Param(), None, None)
-    if args.vararg is None:
-        args.args.append(d_out)
-        args.defaults.append(gast.Constant(1.0, None))
-    else:
-        args.kwonlyargs.append(d_out)
-        args.kw_defaults.append(gast.Constant(1.0, None))
-    func = gast.FunctionDef(
-        name=f"d_{parsed.name}",
-        args=args,
-        body=sweeps.primal + sweeps.adjoint + [gast.Return(value=result)],
-        decorator_list=[],
-        returns=None,
-        type_comment=None,
+    args.kwonlyargs.append(d_out)
+    args.kw_defaults.append(gast.Constant(1.0, None))
+    result = gast.Tuple(elts=[out_expr, grads_tuple], ctx=gast.Load())
+    body = sweeps.primal + sweeps.adjoint + [gast.Return(value=result)]
+    return _function(f"d_{parsed.name}", args, body)
+
+
+def _split(parsed, sweeps, out_expr, grads_tuple, namer) -> list[gast.FunctionDef]:
+    primal_locals = set(_param_names(parsed)) | _assigned(sweeps.primal)
+    adjoint_reads = set()
+    for stmt in sweeps.adjoint:
+        adjoint_reads |= T.names_read(stmt)
+    record_names = sorted(adjoint_reads & primal_locals)
+    record = gast.Tuple(elts=[T.name(n) for n in record_names], ctx=gast.Load())
+    forward_body = sweeps.primal + [gast.Return(value=gast.Tuple(elts=[out_expr, record], ctx=gast.Load()))]
+    forward = _function(f"forward_{parsed.name}", copy.deepcopy(parsed.tree.args), forward_body)
+    record_param = namer.fresh("record")
+    unpack = [] if not record_names else [
+        gast.Assign(targets=[gast.Tuple(elts=[T.name(n, store=True) for n in record_names], ctx=gast.Store())], value=T.name(record_param))
+    ]
+    # stacks are copied so that a pullback may be called more than once
+    copies = [T.assign(s, T.expr(f"list({s})")) for s in sweeps.stacks if s in record_names]
+    args = gast.arguments(
+        args=[gast.Name(record_param, gast.Param(), None, None), gast.Name(sweeps.output_adjoint, gast.Param(), None, None)],
+        posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[],
     )
-    gast.fix_missing_locations(func)
+    adjoint_body = unpack + copies + sweeps.adjoint + [gast.Return(value=grads_tuple)]
+    adjoint = _function(f"adjoint_{parsed.name}", args, adjoint_body)
+    return [forward, adjoint]
+
+
+def _assigned(stmts: list[gast.stmt]) -> set[str]:
+    names = set()
+    for stmt in stmts:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                names.add(node.id)
+    return names
+
+
+def _function(name: str, args: gast.arguments, body: list[gast.stmt]) -> gast.FunctionDef:
+    func = gast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None, type_comment=None)
+    return gast.fix_missing_locations(func)
+
+
+def _namespace(parsed: ParsedFunction, builder: ReverseBuilder) -> dict[str, Any]:
     namespace = dict(parsed.globals)
     namespace.update(parsed.closure)
     namespace.update(getattr(builder, "rule_globals", {}))
     namespace.update(RULE_HELPERS)
     namespace.update(RUNTIME_NAMES)
+    namespace["vjp_of"] = vjp_of
     namespace.setdefault("np", np)
     namespace.setdefault("math", math)
-    origin = f"{parsed.filename}:{parsed.tree.lineno}"
-    emitted = emit(func, namespace, origin)
-    return Adjoint(emitted, parsed, wrt, wrt_names, returned)
+    return namespace
 
 
-def _positional_params(parsed: ParsedFunction) -> list[str]:
-    return [a.id for a in parsed.tree.args.args]
+def _param_names(parsed: ParsedFunction) -> list[str]:
+    args = parsed.tree.args
+    names = [a.id for a in args.args]
+    if args.vararg is not None:
+        names.append(args.vararg.id)
+    return names + [a.id for a in args.kwonlyargs]
 
 
-def resolve_wrt(fn: Callable[..., Any], wrt: Any) -> tuple[tuple[int, ...], bool]:
-    """``wrt`` as a tuple of positional indices, and whether the user asked for a tuple."""
+# ---------------------------------------------------------------- arguments
+
+
+def resolve_wrt(fn: Callable[..., Any], wrt: Any) -> tuple[tuple[str, ...], bool]:
+    """``wrt`` as a tuple of parameter names, and whether the user asked for a tuple."""
     try:
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
         params = []
     positional = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    named = [p.name for p in params if p.kind is not p.VAR_KEYWORD]
     as_tuple = isinstance(wrt, (tuple, list))
     items = list(wrt) if as_tuple else [wrt]
-    indices = []
+    names = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (int, str)):
             raise SrcdiffError(f"wrt must be a parameter index or name, not {item!r}")
         if isinstance(item, str):
-            if item not in positional:
+            if item not in named:
                 raise SrcdiffError(
                     f"wrt={item!r} names no parameter of {fn.__name__}",
-                    hint=f"its parameters are {', '.join(positional) or 'none'}",
+                    hint=f"its parameters are {', '.join(named) or 'none'}",
                 )
-            indices.append(positional.index(item))
+            names.append(item)
         else:
             if not -len(positional) <= item < len(positional):
                 raise SrcdiffError(
                     f"wrt={item} is out of range: {fn.__name__} has {len(positional)} positional parameters",
                     hint=f"use an index from 0 to {len(positional) - 1}" if positional else None,
                 )
-            indices.append(item % len(positional))
-    return tuple(indices), as_tuple
+            names.append(positional[item])
+    return tuple(names), as_tuple
 
 
-def _check_args(adjoint: Adjoint, args: tuple) -> None:
-    for index, name in zip(adjoint.wrt, adjoint.wrt_names):
-        if index >= len(args):
-            raise TypeError(f"{adjoint.parsed.name}() missing argument {name!r}")
-        value = args[index]
+def bind_arguments(parsed: ParsedFunction, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """Parameter name -> value for a call, defaults included."""
+    params = [a.id for a in parsed.tree.args.args]
+    if not kwargs and len(args) == len(params) and parsed.tree.args.vararg is None and not parsed.tree.args.kwonlyargs:
+        return dict(zip(params, args))
+    bound = inspect.signature(parsed.fn).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+def _kinds(parsed: ParsedFunction, values: dict[str, Any]) -> tuple:
+    return tuple(kind_of(values.get(name)) for name in _param_names(parsed))
+
+
+def _check_wrt_values(parsed: ParsedFunction, wrt_names: tuple[str, ...], values: dict[str, Any]) -> None:
+    for name in wrt_names:
+        value = values.get(name)
         if isinstance(value, (bool, int, np.integer)) or (
             isinstance(value, np.ndarray) and not np.issubdtype(value.dtype, np.inexact)
         ):
             raise SrcdiffError(
                 f"cannot differentiate with respect to {name!r}: it is an integer ({type(value).__name__})",
-                filename=adjoint.parsed.filename,
-                lineno=adjoint.parsed.tree.lineno,
+                filename=parsed.filename,
+                lineno=parsed.tree.lineno,
                 hint="pass a float or a float array",
             )
 
 
-def _finish(grad: Any, arg: Any) -> Any:
+def finish(grad: Any, arg: Any) -> Any:
     """Give a gradient the type, shape and dtype of its argument."""
     if grad is None:
-        return zeros_like_tree(arg) if not isinstance(arg, float) else 0.0
+        return 0.0 if isinstance(arg, (float, int)) else zeros_like_tree(arg)
     if isinstance(arg, (float, int)):
         return float(np.sum(grad)) if np.ndim(grad) else float(grad)
     if isinstance(arg, np.ndarray):
-        if (
-            type(grad) is np.ndarray
-            and grad.shape == arg.shape
-            and grad.dtype == arg.dtype
-            and grad.flags.writeable
-        ):
+        if type(grad) is np.ndarray and grad.shape == arg.shape and grad.dtype == arg.dtype and grad.flags.writeable:
             return grad
         return np.array(np.broadcast_to(grad, arg.shape), dtype=arg.dtype)
     if isinstance(arg, (list, tuple)):
-        items = [_finish(g, a) for g, a in zip(grad, arg)]
+        items = [finish(g, a) for g, a in zip(grad, arg)]
         return type(arg)(items) if isinstance(arg, tuple) else items
     if isinstance(arg, dict):
-        return {k: _finish(grad[k], arg[k]) for k in arg}
+        return {k: finish(grad[k], arg[k]) for k in arg}
     return grad
-
-
-def _run(adjoint: Adjoint, args: tuple, kwargs: dict, d_out: Any) -> tuple[Any, list[Any]]:
-    _check_args(adjoint, args)
-    try:
-        value, grads = _call(adjoint, args, kwargs, d_out)
-    except SrcdiffError:
-        raise
-    except Exception as error:
-        _add_user_line(error, adjoint)
-        raise
-    by_name = dict(zip(adjoint.grads_returned, grads))
-    finished = [_finish(by_name.get(name), args[i]) for i, name in zip(adjoint.wrt, adjoint.wrt_names)]
-    return value, finished
-
-
-def _call(adjoint: Adjoint, args: tuple, kwargs: dict, d_out: Any) -> Any:
-    name = adjoint.emitted.fn.__code__.co_varnames[len(adjoint.parsed.tree.args.args)]
-    return adjoint.emitted.fn(*args, **kwargs, **{name: d_out})
 
 
 def _add_user_line(error: Exception, adjoint: Adjoint) -> None:
@@ -198,56 +256,152 @@ def _add_user_line(error: Exception, adjoint: Adjoint) -> None:
         tb = tb.tb_next
     user_line = adjoint.emitted.line_map.get(line) if line is not None else None
     if user_line is not None and sys.version_info >= (3, 11):
-        error.add_note(
-            f"(in srcdiff's gradient of {adjoint.parsed.name}, from {adjoint.parsed.filename}:{user_line})"
-        )
+        error.add_note(f"(in srcdiff's gradient of {adjoint.parsed.name}, from {adjoint.parsed.filename}:{user_line})")
 
 
-def _scalar_output(adjoint: Adjoint, value: Any) -> None:
-    if np.size(value) != 1 or isinstance(value, (tuple, list, dict)):
+def _scalar_output(parsed: ParsedFunction, value: Any) -> None:
+    if isinstance(value, (tuple, list, dict)) or np.size(value) != 1:
         raise SrcdiffError(
-            f"grad needs {adjoint.parsed.name} to return a scalar, but it returned "
+            f"grad needs {parsed.name} to return a scalar, but it returned "
             f"{type(value).__name__} of shape {np.shape(value)}",
-            filename=adjoint.parsed.filename,
-            lineno=adjoint.parsed.tree.lineno,
+            filename=parsed.filename,
+            lineno=parsed.tree.lineno,
             hint="use srcdiff.vjp for non-scalar outputs, or reduce the output (np.sum)",
         )
 
 
+# ---------------------------------------------------------------- public callables
+
+
+class _Prepared:
+    """What a wrapper needs at call time, resolved once."""
+
+    def __init__(self, fn: Callable[..., Any], wrt: Any) -> None:
+        self.fn = fn
+        self.parsed = parsed_function(fn)
+        self.wrt_names, self.as_tuple = resolve_wrt(fn, wrt)
+
+    def adjoint(self, values: dict[str, Any], mode: str) -> Adjoint:
+        _check_wrt_values(self.parsed, self.wrt_names, values)
+        return adjoint_of(self.fn, self.wrt_names, _kinds(self.parsed, values), mode)
+
+    def finished(self, grads: tuple, values: dict[str, Any]) -> Any:
+        done = [finish(g, values[name]) for g, name in zip(grads, self.wrt_names)]
+        return tuple(done) if self.as_tuple else done[0]
+
+
 def make_grad(fn: Callable[..., Any], wrt: Any, with_value: bool) -> Callable[..., Any]:
-    indices, as_tuple = resolve_wrt(fn, wrt)
-    adjoint = adjoint_of(fn, indices)
+    prepared = _Prepared(fn, wrt)
 
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        value, grads = _run(adjoint, args, kwargs, 1.0)
-        _scalar_output(adjoint, value)
-        result = tuple(grads) if as_tuple else grads[0]
+        values = bind_arguments(prepared.parsed, args, kwargs)
+        adjoint = prepared.adjoint(values, "fused")
+        try:
+            value, grads = adjoint.emitted.fn(*args, **kwargs)
+        except Exception as error:
+            _add_user_line(error, adjoint)
+            raise
+        _scalar_output(prepared.parsed, value)
+        result = prepared.finished(grads, values)
         return (value, result) if with_value else result
 
-    gradient.source = adjoint.source  # type: ignore[attr-defined]
-    gradient.adjoint = adjoint  # type: ignore[attr-defined]
     prefix = "value_and_grad" if with_value else "grad"
-    gradient.__name__ = f"{prefix}_{getattr(fn, '__name__', 'f')}"
-    gradient.__qualname__ = gradient.__name__
-    return gradient
+    gradient.__name__ = gradient.__qualname__ = f"{prefix}_{getattr(fn, '__name__', 'f')}"
+    return _with_source(gradient, prepared, "fused")
 
 
 def make_vjp(fn: Callable[..., Any], wrt: Any) -> Callable[..., Any]:
-    indices, as_tuple = resolve_wrt(fn, wrt)
-    adjoint = adjoint_of(fn, indices)
+    prepared = _Prepared(fn, wrt)
 
     @functools.wraps(fn)
     def forward(*args: Any, **kwargs: Any) -> tuple[Any, Callable[[Any], Any]]:
-        _check_args(adjoint, args)
-        value = fn(*args, **kwargs)
+        values = bind_arguments(prepared.parsed, args, kwargs)
+        adjoint = prepared.adjoint(values, "split")
+        value, record = adjoint.forward(*args, **kwargs)
 
         def pullback(d_out: Any) -> Any:
-            _, grads = _run(adjoint, args, kwargs, d_out)
-            return tuple(grads) if as_tuple else grads[0]
+            try:
+                grads = adjoint.emitted.fn(record, d_out)
+            except Exception as error:
+                _add_user_line(error, adjoint)
+                raise
+            return prepared.finished(grads, values)
 
-        pullback.source = adjoint.source  # type: ignore[attr-defined]
         return value, pullback
 
-    forward.source = adjoint.source  # type: ignore[attr-defined]
-    return forward
+    return _with_source(forward, prepared, "split")
+
+
+def _with_source(wrapper: Callable[..., Any], prepared: _Prepared, mode: str) -> Callable[..., Any]:
+    """Expose ``.source``: the code generated for the latest argument kinds (or
+    for array arguments, before the first call)."""
+
+    def source() -> str:
+        for (fn, wrt, _, m), adjoint in reversed(list(_CACHE.items())):
+            if fn is prepared.fn and wrt == prepared.wrt_names and m == mode:
+                return adjoint.source
+        params = _param_names(prepared.parsed)
+        kinds = tuple("array" for _ in params)
+        return adjoint_of(prepared.fn, prepared.wrt_names, kinds, mode).source
+
+    wrapper.source_of = source  # type: ignore[attr-defined]
+    return _Wrapped(wrapper)
+
+
+class _Wrapped:
+    """A function wrapper with a ``source`` attribute computed on demand."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self._fn = fn
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._fn(*args, **kwargs)
+
+    @property
+    def source(self) -> str:
+        return self._fn.source_of()
+
+    def __repr__(self) -> str:
+        return f"<srcdiff {self._fn.__name__}>"
+
+
+# ---------------------------------------------------------------- calls between user functions
+
+_DISPATCHERS: dict[tuple, Callable[..., Any]] = {}
+
+
+def vjp_of(fn: Callable[..., Any], wrt: tuple) -> Callable[..., Any]:
+    """The vjp of user function ``fn`` with respect to ``wrt`` (positions or names),
+    as called from generated code: returns ``(value, pullback)``."""
+    bound_self = None
+    if inspect.ismethod(fn):
+        bound_self, fn = fn.__self__, fn.__func__
+        wrt = tuple(w + 1 if isinstance(w, int) else w for w in wrt)
+    key = (fn, wrt)
+    dispatcher = _DISPATCHERS.get(key)
+    if dispatcher is None:
+        dispatcher = _DISPATCHERS[key] = _dispatcher(fn, wrt)
+    if bound_self is not None:
+        return functools.partial(dispatcher, bound_self)
+    return dispatcher
+
+
+def _dispatcher(fn: Callable[..., Any], wrt: tuple) -> Callable[..., Any]:
+    parsed = parsed_function(fn)
+    positional = [a.id for a in parsed.tree.args.args]
+    wrt_names = tuple(positional[w] if isinstance(w, int) else w for w in wrt)
+
+    def call(*args: Any, **kwargs: Any) -> tuple[Any, Callable[[Any], Any]]:
+        values = bind_arguments(parsed, args, kwargs)
+        adjoint = adjoint_of(fn, wrt_names, _kinds(parsed, values), "split")
+        value, record = adjoint.forward(*args, **kwargs)
+
+        def pullback(d_out: Any) -> tuple:
+            grads = adjoint.emitted.fn(record, d_out)
+            return tuple(finish(g, values[n]) for g, n in zip(grads, wrt_names))
+
+        return value, pullback
+
+    return call

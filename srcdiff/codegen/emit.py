@@ -27,22 +27,25 @@ class Emitted:
 _counter = [0]
 
 
-def emit(tree: gast.FunctionDef, namespace: dict[str, Any], origin: str) -> Emitted:
-    """Compile ``tree`` in ``namespace``; ``origin`` (``file.py:line``) names the source."""
-    source = T.to_source(tree)
+def emit(trees: list[gast.FunctionDef], namespace: dict[str, Any], origin: str) -> Emitted:
+    """Compile ``trees`` in ``namespace``; ``origin`` (``file.py:line``) names the source.
+    The returned ``fn`` is the last function."""
+    sources = [T.to_source(tree) for tree in trees]
+    source = "\n\n".join(sources)
+    tree = trees[-1]
     _counter[0] += 1
     filename = f"<srcdiff {tree.name} of {origin} #{_counter[0]}>"
     lines = source.splitlines(keepends=True)
     linecache.cache[filename] = (len(source), None, lines, filename)
     code = compile(source, filename, "exec")
     exec(code, namespace)
-    return Emitted(namespace[tree.name], source, filename, _line_map(tree, source))
+    return Emitted(namespace[tree.name], source, filename, _line_map(trees, source))
 
 
-def _line_map(tree: gast.FunctionDef, source: str) -> dict[int, int]:
+def _line_map(trees: list[gast.FunctionDef], source: str) -> dict[int, int]:
     """Pair the emitted statements with the re-parsed source's, in order."""
-    emitted = [s for s in _walk(tree.body)]
-    reparsed = [s for s in _walk(gast.parse(source).body[0].body)]
+    emitted = [s for tree in trees for s in _walk(tree.body)]
+    reparsed = [s for f in gast.parse(source).body for s in _walk(f.body)]
     mapping = {}
     for ours, theirs in zip(emitted, reparsed):
         user_line = getattr(ours, "lineno", None)

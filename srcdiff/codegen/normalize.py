@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import builtins
 import copy
+import inspect
 import operator
 from dataclasses import dataclass, field
 from typing import Any
 
 import gast
 
-from srcdiff.codegen.activity import active_variables, expr_is_active
+from srcdiff.codegen import templates as T
+from srcdiff.codegen.activity import active_variables, expr_is_active, stored_names
+from srcdiff.codegen.kinds import element_kind, is_structure, object_class
 from srcdiff.codegen.names import Namer, op_word, temp_name
 from srcdiff.codegen.parse import ParsedFunction
 from srcdiff.codegen.resolve import CallTarget, classify_call, classify_value, local_names
@@ -54,10 +57,14 @@ class Op:
 
 
 class Normalizer:
-    def __init__(self, parsed: ParsedFunction, wrt: set[str]) -> None:
+    def __init__(self, parsed: ParsedFunction, wrt: set[str], kinds: dict[str, Any]) -> None:
         self.parsed = parsed
         self.locals = local_names(parsed.tree)
         self.namer = Namer(self.locals | set(parsed.globals) | set(parsed.closure) | set(dir(builtins)))
+        self.kinds = dict(kinds)  # variable -> kind, where known (see kinds.py)
+        self.nested_defs = {
+            s.name for s in gast.walk(parsed.tree) if isinstance(s, gast.FunctionDef) and s is not parsed.tree
+        }
         self.active = active_variables(parsed.tree.body, wrt, self.classify)
         self.out: list[gast.stmt] = []
 
@@ -117,6 +124,16 @@ class Normalizer:
             return
         if isinstance(target, gast.Name):
             self.compute(target.id, value, stmt)
+        elif isinstance(target, (gast.Tuple, gast.List)) and _pairs_up(target, value):
+            # a, b = u, v: evaluate every right-hand side first (a, b = b, a swaps)
+            held = [self.atom(v, "item") for v in value.elts]
+            reads = set().union(*(T.names_read(v) for v in value.elts))
+            for elt, item in zip(target.elts, held):
+                if isinstance(item, gast.Name) and item.id in reads and item.id in stored_names(target):
+                    fresh = self.namer.fresh(f"{item.id}_old")
+                    self.emit(fresh, item, Op("copy", [item]), stmt)
+                    item = _name(fresh)
+                self.assign(elt, item, stmt)
         elif isinstance(target, (gast.Tuple, gast.List)):
             whole = self.atom(value, "_".join(n.id for n in target.elts if isinstance(n, gast.Name)))
             for i, elt in enumerate(target.elts):
@@ -173,6 +190,7 @@ class Normalizer:
 
     def emit(self, target: str, value: gast.expr, op: Op, where: gast.AST) -> None:
         self.active.add(target)
+        self.kinds[target] = self._kind_of_result(op)
         store = gast.Name(target, gast.Store(), None, None)
         assign = gast.copy_location(gast.Assign(targets=[store], value=value), where)
         assign.srcdiff_op = op
@@ -209,11 +227,11 @@ class Normalizer:
         if isinstance(expr, gast.Subscript):
             base = self.atom(expr.value, "base")
             value = gast.Subscript(value=base, slice=expr.slice, ctx=gast.Load())
-            if getattr(expr, "srcdiff_sequence", False):
-                return value, Op("index", [base], index=expr.slice)
+            if getattr(expr, "srcdiff_sequence", False) or is_structure(self._kind_of_atom(base)):
+                return value, Op("index", [base], index=T.index_value(expr.slice))
             if getattr(expr, "srcdiff_sequence_unknown", False):
-                return value, Op("index_any", [base], index=expr.slice)
-            return value, Op("rule", [base, expr.slice], rule_for(operator.getitem))
+                return value, Op("index_any", [base], index=T.index_value(expr.slice))
+            return value, Op("rule", [base, T.index_value(expr.slice)], rule_for(operator.getitem))
         if isinstance(expr, gast.Attribute) and expr.attr == "T":
             base = self.atom(expr.value, "base")
             return gast.Attribute(value=base, attr="T", ctx=gast.Load()), Op("rule", [base], rule_for(_np().transpose))
@@ -235,11 +253,8 @@ class Normalizer:
             return call, Op("copy", [operand])
         if target.kind == "rule":
             return self.rule_call(expr, target)
-        if target.kind == "user":
-            args = [self.atom(a, "arg") for a in expr.args]
-            keywords = [gast.keyword(arg=k.arg, value=self.atom(k.value, k.arg or "kwarg")) for k in expr.keywords]
-            call = gast.Call(func=expr.func, args=args, keywords=keywords)
-            return call, Op("user", args + [k.value for k in keywords], callee=target.value, params={"keywords": keywords})
+        if target.kind == "user" or self._is_user_callable(expr, target):
+            return self.user_call(expr)
         name = _describe(expr.func)
         raise self.parsed.error(
             expr,
@@ -247,12 +262,38 @@ class Normalizer:
             f"register one with @srcdiff.adjoint({name}), or compute it outside the differentiated function",
         )
 
+    def _is_user_callable(self, expr: gast.Call, target: CallTarget) -> bool:
+        """A nested def, or a method of an argument that is a plain object."""
+        if isinstance(expr.func, gast.Name) and expr.func.id in self.nested_defs:
+            return True
+        if target.kind == "method" and isinstance(target.receiver, gast.Name):
+            cls = object_class(self.kinds.get(target.receiver.id))
+            return cls is not None and inspect.isfunction(getattr(cls, target.value, None))
+        return False
+
+    def user_call(self, expr: gast.Call) -> tuple[gast.expr, Op]:
+        """A call to a user function: differentiated through its own generated vjp."""
+        if any(isinstance(a, gast.Starred) for a in expr.args) or any(k.arg is None for k in expr.keywords):
+            raise self.parsed.error(
+                expr, f"cannot differentiate a call with '*' or '**' arguments to '{_describe(expr.func)}'",
+                "pass the arguments one by one",
+            )
+        func = expr.func
+        if isinstance(func, gast.Attribute) and not _is_module_path(func.value, self):
+            func = gast.Attribute(value=self.atom(func.value, "receiver"), attr=func.attr, ctx=gast.Load())
+        args = [self.atom(a, "arg") for a in expr.args]
+        keywords = [gast.keyword(arg=k.arg, value=self.atom(k.value, k.arg)) for k in expr.keywords]
+        call = gast.Call(func=func, args=args, keywords=keywords)
+        return call, Op("user", args + [k.value for k in keywords], callee=func, params={"keywords": keywords})
+
     def rule_call(self, expr: gast.Call, target: CallTarget) -> tuple[gast.expr, Op]:
         rule = target.rule
         assert rule is not None
         positional = list(expr.args)
         if target.receiver is not None:
             positional.insert(0, target.receiver)
+        if rule.variadic is not None:
+            return self.variadic_call(expr, target)
         names = list(rule.inputs) + list(rule.params)
         if target.receiver is not None and len(positional) > len(names) and len(rule.params) >= 1:
             # x.reshape(2, 3) / x.transpose(1, 0): the trailing arguments form one tuple
@@ -282,6 +323,33 @@ class Normalizer:
             func = gast.Attribute(value=inputs[0], attr=expr.func.attr, ctx=gast.Load())
         call = gast.Call(func=func, args=args, keywords=keywords)
         return call, Op("rule", inputs, rule, target.xp, params)
+
+    def variadic_call(self, expr: gast.Call, target: CallTarget) -> tuple[gast.expr, Op]:
+        """``np.einsum('ij,j', A, x)``: the trailing positional arguments form the
+        rule's ``*operands`` input, bound as one tuple of atoms."""
+        rule = target.rule
+        fixed = list(rule.inputs[: rule.inputs.index(rule.variadic)])
+        if target.receiver is not None or any(isinstance(a, gast.Starred) for a in expr.args):
+            raise self.parsed.error(expr, f"cannot bind the arguments of '{_describe(expr.func)}'")
+        head = [self.atom(a, n) for a, n in zip(expr.args, fixed)]
+        rest = [self.atom(a, "operand") for a in expr.args[len(fixed) :]]
+        params = {k.arg: k.value for k in expr.keywords if k.arg in rule.params}
+        operands = gast.Tuple(elts=rest, ctx=gast.Load())
+        call = gast.Call(func=expr.func, args=head + rest, keywords=expr.keywords)
+        return call, Op("rule", head + [operands], rule, target.xp, params)
+
+    def _kind_of_result(self, op: Op) -> Any:
+        if op.kind == "pack":
+            return ("seq", "list", tuple(self._kind_of_atom(a) for a in op.inputs))
+        if op.kind == "copy":
+            return self._kind_of_atom(op.inputs[0])
+        if op.kind == "index":
+            key = op.index.value if isinstance(op.index, gast.Constant) else None
+            return element_kind(self._kind_of_atom(op.inputs[0]), key)
+        return None
+
+    def _kind_of_atom(self, atom: gast.expr) -> Any:
+        return self.kinds.get(atom.id) if isinstance(atom, gast.Name) else None
 
     def _name_for(self, expr: gast.expr, hint: str) -> str:
         if isinstance(expr, gast.BinOp):
@@ -328,6 +396,14 @@ def single_exit(stmts: list[gast.stmt]) -> list[gast.stmt]:
                 stmt.body = stmt.body + copy.deepcopy(rest)
                 return stmts[: i + 1]
     return stmts
+
+
+def _pairs_up(target: gast.expr, value: gast.expr) -> bool:
+    return (
+        isinstance(value, (gast.Tuple, gast.List))
+        and len(value.elts) == len(target.elts)
+        and not any(isinstance(e, gast.Starred) for e in target.elts + value.elts)
+    )
 
 
 def _ends_in_return(stmts: list[gast.stmt]) -> bool:

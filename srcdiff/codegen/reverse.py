@@ -53,8 +53,17 @@ class _Info:
 
 class ReverseBuilder:
     def __init__(
-        self, parsed: ParsedFunction, body: list[gast.stmt], active: set[str], namer: Namer, wrt: list[str]
+        self,
+        parsed: ParsedFunction,
+        body: list[gast.stmt],
+        active: set[str],
+        namer: Namer,
+        wrt: list[str],
+        structured: set[str] = frozenset(),
+        kinds: dict[str, object] | None = None,
     ) -> None:
+        self.kinds = kinds or {}
+        self.structured = set(structured)  # names whose values are tuples/lists/dicts
         self.parsed = parsed
         self.body = body
         self.active = active
@@ -68,10 +77,15 @@ class ReverseBuilder:
         self.control: dict[int, str] = {}  # compound statement id -> its record (flag, counter, range)
         self.none_init: dict[int, set[str]] = {}  # outermost loop id -> names to pre-set to None
         self.shape_class: dict[str, object] = {}
+        self.pullbacks: dict[int, str] = {}  # user-call statement id -> its pullback's name
 
     # ---------------------------------------------------------------- analysis
 
     def analyse(self) -> None:
+        for stmt in self._by_id.values():
+            op = getattr(stmt, "srcdiff_op", None)
+            if op is not None and op.kind in ("index", "index_any") and isinstance(op.inputs[0], gast.Name):
+                self.structured.add(op.inputs[0].id)
         self._shape_classes(self.body)
         counter = [0]
         self._number(self.body, (), counter)
@@ -83,6 +97,8 @@ class ReverseBuilder:
             counter[0] += 1
             self.info[id(stmt)] = info
             op: Op | None = getattr(stmt, "srcdiff_op", None)
+            if op is not None and op.kind == "user" and self._carries_any(op):
+                self.pullbacks[id(stmt)] = self.namer.fresh(f"{stmt.targets[0].id}_pullback")
             if op is not None:
                 info.reads = self._adjoint_reads(stmt, op)
             if isinstance(stmt, (gast.For, gast.While)):
@@ -98,7 +114,7 @@ class ReverseBuilder:
         if op.kind == "rule":
             bindings = self._bindings_names(stmt, op)
             for i, atom in enumerate(op.inputs):
-                if self._is_active_atom(atom):
+                if self._carries_gradient(atom):
                     for pname in op.rule.reads(i):
                         reads |= bindings.get(pname, set())
             for atom in op.inputs:
@@ -106,9 +122,12 @@ class ReverseBuilder:
                     reads.add(atom.id)  # unbroadcast reads the operand's shape
         elif op.kind in ("index", "index_any"):
             reads |= T.names_read(op.index) | {a.id for a in op.inputs if isinstance(a, gast.Name)}
-        elif op.kind == "pack":
-            pass
+        elif op.kind == "user" and id(stmt) in self.pullbacks:
+            reads.add(self.pullbacks[id(stmt)])
         return reads
+
+    def _carries_any(self, op: Op) -> bool:
+        return any(self._is_active_atom(a) for a in op.inputs)
 
     def _bindings_names(self, stmt: gast.Assign, op: Op) -> dict[str, set[str]]:
         names = {"ans": {stmt.targets[0].id}}
@@ -169,10 +188,10 @@ class ReverseBuilder:
             self._by_id_cache = table
         return self._by_id_cache
 
-    @staticmethod
-    def _assigned_names(stmt: gast.stmt) -> list[str]:
+    def _assigned_names(self, stmt: gast.stmt) -> list[str]:
         if isinstance(stmt, gast.Assign):
-            return [n for t in stmt.targets if isinstance(t, (gast.Name, gast.Tuple, gast.List)) for n in stored_names(t)]
+            names = [n for t in stmt.targets if isinstance(t, (gast.Name, gast.Tuple, gast.List)) for n in stored_names(t)]
+            return names + ([self.pullbacks[id(stmt)]] if id(stmt) in self.pullbacks else [])
         if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)) and isinstance(stmt.target, gast.Name):
             return [stmt.target.id]
         return []
@@ -186,7 +205,7 @@ class ReverseBuilder:
             self.shape_class[name] = cls if old is None or old is cls else conflict
 
         for p in self.params:
-            self.shape_class[p] = object()
+            self.shape_class[p] = SCALAR if self.kinds.get(p) == "scalar" else object()
         for stmt in self._by_id.values():
             op: Op | None = getattr(stmt, "srcdiff_op", None)
             if op is None:
@@ -255,6 +274,10 @@ class ReverseBuilder:
 
     def _replace_returns(self, stmts: list[gast.stmt], result: str) -> None:
         for i, stmt in enumerate(stmts):
+            if isinstance(stmt, (gast.For, gast.While)) and _contains_return(stmt.body):
+                raise self.parsed.error(
+                    stmt, "cannot yet differentiate a 'return' inside a loop", "assign the result and 'break'"
+                )
             if isinstance(stmt, gast.Return):
                 value = stmt.value if stmt.value is not None else gast.Constant(None, None)
                 new = gast.copy_location(T.assign(result, value), stmt)
@@ -264,8 +287,6 @@ class ReverseBuilder:
                 stmts[i] = new
             for f in ("body", "orelse"):
                 self._replace_returns(getattr(stmt, f, []) or [], result)
-            if isinstance(stmt, (gast.For, gast.While)) and _contains_return(stmt.body):
-                raise self.parsed.error(stmt, "cannot yet differentiate a 'return' inside a loop", "assign the result and 'break'")
 
     # primal ------------------------------------------------------------------
 
@@ -290,8 +311,25 @@ class ReverseBuilder:
             for name in self._assigned_names(stmt):
                 out.append(self._save(stmt, name, info))
         clean = copy.copy(stmt)
+        if id(stmt) in self.pullbacks:
+            clean = self._primal_user_call(stmt)
         out.append(clean)
         return out
+
+    def _primal_user_call(self, stmt: gast.Assign) -> gast.stmt:
+        """``y = g(a, b)`` becomes ``y, y_pullback = vjp_of(g, wrt)(a, b)``."""
+        op: Op = stmt.srcdiff_op
+        call: gast.Call = stmt.value
+        wrt: list[int | str] = [i for i, a in enumerate(call.args) if self._is_active_atom(a)]
+        wrt += [k.arg for k in call.keywords if self._is_active_atom(k.value)]
+        spec = gast.Tuple(elts=[gast.Constant(w, None) for w in wrt], ctx=gast.Load())
+        vjp = gast.Call(func=T.name("vjp_of"), args=[copy.deepcopy(call.func), spec], keywords=[])
+        value = gast.Call(func=vjp, args=call.args, keywords=call.keywords)
+        targets = gast.Tuple(elts=[T.name(stmt.targets[0].id, store=True), T.name(self.pullbacks[id(stmt)], store=True)], ctx=gast.Store())
+        op.wrt_atoms = [a for a in call.args if self._is_active_atom(a)] + [
+            k.value for k in call.keywords if self._is_active_atom(k.value)
+        ]
+        return gast.copy_location(gast.Assign(targets=[targets], value=value), stmt)
 
     def _save(self, stmt: gast.stmt, name: str, info: _Info) -> gast.stmt:
         if info.loops:
@@ -442,6 +480,13 @@ class ReverseBuilder:
                 self._add_part(parts, base, T.expr(f"{helper}(G, BASE, INDEX)", G=g, BASE=base, INDEX=op.index))
         elif op.kind == "rule":
             out += self._rule_parts(stmt, op, g, ans, parts)
+        elif op.kind == "user":
+            pullback = self.pullbacks[id(stmt)]
+            atoms = op.wrt_atoms
+            held = self.namer.fresh(f"d_{target}_args")
+            out.append(T.assign(held, T.expr(f"{pullback}(G)", G=g)))
+            for k, atom in enumerate(atoms):
+                self._add_part(parts, atom, T.expr(f"{held}[{k}]"))
         else:
             raise self.parsed.error(stmt, f"internal: no adjoint for {op.kind}")
         inited.discard(target)
@@ -450,9 +495,14 @@ class ReverseBuilder:
         for name in order:
             total = parts[name][0]
             for extra in parts[name][1:]:
-                total = gast.BinOp(left=total, op=gast.Add(), right=extra)
+                if name in self.structured:
+                    total = T.expr("add_trees(D, E)", D=total, E=extra)
+                else:
+                    total = gast.BinOp(left=total, op=gast.Add(), right=extra)
             d_name = self.namer.adjoint(name)
-            if name in inited:
+            if name in inited and name in self.structured:
+                total = T.expr("add_trees(D, E)", D=T.name(d_name), E=total)
+            elif name in inited:
                 total = gast.BinOp(left=T.name(d_name), op=gast.Add(), right=total)
             out.append(T.assign(d_name, total))
             inited.add(name)
@@ -481,7 +531,7 @@ class ReverseBuilder:
         emitted: set[str] = set()
         target = stmt.targets[0].id
         for i, atom in enumerate(op.inputs):
-            if not self._is_active_atom(atom):
+            if not self._carries_gradient(atom):
                 continue
             statements, expr = inline_part(rule, i, bindings, self.namer, preamble_names)
             expanded, expr = inline_helper_calls(expr, _RULE_HELPERS, self.namer)
@@ -491,10 +541,22 @@ class ReverseBuilder:
                 if key not in emitted:
                     emitted.add(key)
                     out.append(s)
+            if isinstance(atom, (gast.Tuple, gast.List)):
+                # a sequence input (einsum's operands): one gradient per element
+                held = self.namer.fresh(f"d_{rule.inputs[i]}")
+                out.append(T.assign(held, expr))
+                for k, elt in enumerate(atom.elts):
+                    self._add_part(parts, elt, T.expr(f"{held}[{k}]"))
+                continue
             if self._needs_unbroadcast(op, atom, target):
-                expr = T.expr("unbroadcast(E, X)", E=expr, X=atom)
+                expr = T.expr("unbroadcast_as(E, X)", E=expr, X=atom)
             self._add_part(parts, atom, expr)
         return out
+
+    def _carries_gradient(self, atom: gast.expr) -> bool:
+        if isinstance(atom, (gast.Tuple, gast.List)):
+            return any(self._is_active_atom(e) for e in atom.elts)
+        return self._is_active_atom(atom)
 
     def _needs_unbroadcast(self, op: Op, atom: gast.expr, target: str) -> bool:
         if not (op.rule.broadcasts and self._is_active_atom(atom)):

@@ -12,7 +12,7 @@ import numpy as np
 from srcdiff.rules.helpers import unbroadcast_like
 
 
-def unbroadcast(g: Any, x: Any) -> Any:
+def unbroadcast_as(g: Any, x: Any) -> Any:
     """``g`` summed down to the shape of ``x`` (where ``x`` was broadcast)."""
     return unbroadcast_like(g, x, np)
 
@@ -54,7 +54,7 @@ def index_grad(g: Any, base: Any, index: Any) -> Any:
 
 
 RUNTIME_NAMES = {
-    "unbroadcast": unbroadcast,
+    "unbroadcast_as": unbroadcast_as,
     "zeros_like_tree": zeros_like_tree,
     "add_trees": add_trees,
     "sequence_index_grad": sequence_index_grad,

@@ -51,3 +51,14 @@ def to_source(node: gast.AST) -> str:
 
 def names_read(node: gast.AST) -> set[str]:
     return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def index_value(index: gast.expr) -> gast.expr:
+    """A subscript's index as a value: ``1:3`` becomes ``slice(1, 3, None)``."""
+    if isinstance(index, gast.Slice):
+        parts = [index.lower, index.upper, index.step]
+        args = [copy.deepcopy(p) if p is not None else gast.Constant(None, None) for p in parts]
+        return gast.Call(func=name("slice"), args=args, keywords=[])
+    if isinstance(index, gast.Tuple):
+        return gast.Tuple(elts=[index_value(e) for e in index.elts], ctx=gast.Load())
+    return copy.deepcopy(index)

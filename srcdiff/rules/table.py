@@ -56,6 +56,7 @@ class Rule:
     uses_xp: bool
     broadcasts: bool
     primals: tuple[Any, ...]
+    variadic: str | None = None  # the ``*name`` input (np.einsum's operands), if any
     jvp: Callable[..., Any] | None = None  # forward column, filled by a later issue
     _parts: list[tuple[list[ast.stmt], ast.expr | None]] | None = field(default=None, repr=False)
     _compiled: list[Callable[..., Any] | None] | None = field(default=None, repr=False)
@@ -96,9 +97,12 @@ def vjp_rule(name: str, *primals: Any, broadcasts: bool = False) -> Callable[[Ca
         if names[:2] != ["g", "ans"]:
             raise TypeError(f"rule {name}: signature must start with (g, ans, ...)")
         inputs, params, defaults = [], [], {}
+        variadic = None
         for pname, p in list(sig.parameters.items())[2:]:
             if pname == "xp":
                 continue
+            if p.kind is inspect.Parameter.VAR_POSITIONAL:
+                variadic = pname
             if p.default is inspect.Parameter.empty:
                 inputs.append(pname)
             else:
@@ -113,6 +117,7 @@ def vjp_rule(name: str, *primals: Any, broadcasts: bool = False) -> Callable[[Ca
             uses_xp="xp" in sig.parameters,
             broadcasts=broadcasts,
             primals=primals,
+            variadic=variadic,
         )
         if name in RULES:
             raise ValueError(f"rule {name!r} is registered twice")

@@ -1,0 +1,59 @@
+"""What kind of value each argument is, as far as the compiler cares.
+
+The compiler specialises a gradient on its arguments' kinds (number, array,
+tuple/list/dict of those, or an object of some class), read from the first
+call's arguments: a tuple argument is indexed as a tuple, ``layer.forward(x)``
+resolves to the class's method. Kinds are hashable and part of the cache key,
+so a call with different kinds gets its own (cached) transformation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+SCALAR = "scalar"
+ARRAY = "array"
+_SUMMARY_LENGTH = 8  # longer homogeneous sequences are summarised by one element kind
+
+
+def kind_of(value: Any) -> Any:
+    if isinstance(value, (bool, int, float, complex, np.number)):
+        return SCALAR
+    if isinstance(value, np.ndarray):
+        return ARRAY
+    if isinstance(value, (list, tuple)):
+        items = tuple(kind_of(v) for v in value)
+        if len(items) > _SUMMARY_LENGTH and len(set(items)) == 1:
+            return ("seq", type(value).__name__, "each", items[0])
+        return ("seq", type(value).__name__, items)
+    if isinstance(value, dict):
+        try:
+            return ("dict", tuple(sorted((k, kind_of(v)) for k, v in value.items())))
+        except TypeError:  # keys that do not sort
+            return ("dict", tuple((k, kind_of(v)) for k, v in value.items()))
+    return ("object", type(value))
+
+
+def is_structure(kind: Any) -> bool:
+    return isinstance(kind, tuple) and kind[0] in ("seq", "dict")
+
+
+def object_class(kind: Any) -> type | None:
+    return kind[1] if isinstance(kind, tuple) and kind[0] == "object" else None
+
+
+def element_kind(kind: Any, key: Any) -> Any:
+    """The kind of ``value[key]`` for a structure kind (None when unknown)."""
+    if not is_structure(kind):
+        return None
+    if kind[0] == "dict":
+        return dict(kind[1]).get(key)
+    if kind[2] == "each":
+        return kind[3]
+    items = kind[2]
+    if isinstance(key, int) and -len(items) <= key < len(items):
+        return items[key]
+    uniform = set(items)
+    return uniform.pop() if len(uniform) == 1 else None
