@@ -141,6 +141,20 @@ def _unary(name: str, fallback: Any) -> Any:
     return op
 
 
+def _extra_unary(name: str, fallback: Any) -> Any:
+    def op(x: Any) -> Any:
+        if not isinstance(x, Tensor):
+            return fallback(x)
+        from srcdiff.ops import extra
+
+        return getattr(extra, name)(x)
+
+    op.__name__ = name
+    return op
+
+
+sinh = _extra_unary("sinh", np.sinh)
+cosh = _extra_unary("cosh", np.cosh)
 sin = _unary("sin", np.sin)
 cos = _unary("cos", np.cos)
 exp = _unary("exp", np.exp)
@@ -172,6 +186,78 @@ def outer(x: Any, y: Any) -> Tensor:
     from srcdiff.ops.views import outer as _outer
 
     return _outer(_t(x), _t(y))
+
+
+def moveaxis(x: Any, source: Any, destination: Any) -> Tensor:
+    from srcdiff.ops.views import movedim
+
+    return movedim(_t(x), source, destination)
+
+
+def flip(x: Any, axis: Any = None) -> Tensor:
+    from srcdiff.ops.extra import flip as _flip
+
+    x = _t(x)
+    dims = tuple(range(x._data.ndim)) if axis is None else axis
+    return _flip(x, dims)
+
+
+def cumsum(x: Any, axis: Any = None, dtype: Any = None) -> Tensor:
+    from srcdiff.ops.extra import cumsum as _cumsum
+
+    x = _t(x)
+    if axis is None:
+        return _cumsum(reshape(x, (-1,)), 0)
+    return _cumsum(x, axis)
+
+
+def repeat(x: Any, repeats: Any, axis: Any = None) -> Tensor:
+    from srcdiff.ops.extra import repeat_interleave
+
+    return repeat_interleave(_t(x), repeats, axis)
+
+
+def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor:
+    from srcdiff.ops.extra import diagonal as _diagonal
+
+    return _diagonal(_t(x), offset, axis1, axis2)
+
+
+def take_along_axis(x: Any, indices: Any, axis: Any) -> Tensor:
+    from srcdiff.ops.extra import take_along_dim
+
+    return take_along_dim(_t(x), _t(indices), axis)
+
+
+def split(x: Any, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
+    from srcdiff.ops import tensor_split
+
+    return list(tensor_split(_t(x), indices_or_sections, axis))
+
+
+def arange(*args: Any, **kwargs: Any) -> Any:
+    return np.arange(*args, **kwargs)  # index arithmetic only: no gradient
+
+
+def ones(shape: Any, dtype: Any = float) -> Tensor:
+    return _wrap(np.ones(shape, dtype))
+
+
+def eye(n: int, m: int | None = None, k: int = 0, dtype: Any = float) -> Tensor:
+    return _wrap(np.eye(n, m, k, dtype))
+
+
+class _Linalg:
+    """``xp.linalg``: the parts the rules use."""
+
+    @staticmethod
+    def inv(a: Any) -> Tensor:
+        from srcdiff.ops.extra import inverse
+
+        return inverse(_t(a))
+
+
+linalg = _Linalg()
 
 
 class _AddUfunc:

@@ -8,7 +8,7 @@ import numpy as np
 
 from srcdiff import dtypes as _dt
 from srcdiff.autograd.grad_mode import GRAD
-from srcdiff.ops import creation, pointwise, reductions, views
+from srcdiff.ops import creation, extra, pointwise, reductions, views
 from srcdiff.ops.core import as_operand, binary, inplace, nary, spec
 from srcdiff.ops.pointwise import ADD, DIV, MUL, POW2, RSUB, SUB
 from srcdiff.tensor import Tensor, _wrap
@@ -133,6 +133,65 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(x, max(-(-n // chunks), 1), dim)
 
 
+def hstack(tensors: Any) -> Tensor:
+    ts = [as_operand(t) for t in tensors]
+    return cat(ts, 0 if ts[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors: Any) -> Tensor:
+    ts = [as_operand(t) for t in tensors]
+    return cat([views.reshape(t, (1, -1)) if t._data.ndim < 2 else t for t in ts], 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors: Any) -> Tensor:
+    ts = []
+    for t in map(as_operand, tensors):
+        if t._data.ndim == 0:
+            t = views.reshape(t, (1, 1, 1))
+        elif t._data.ndim == 1:
+            t = views.reshape(t, (1, -1, 1))
+        elif t._data.ndim == 2:
+            t = views.unsqueeze(t, 2)
+        ts.append(t)
+    return cat(ts, 2)
+
+
+def column_stack(tensors: Any) -> Tensor:
+    ts = [as_operand(t) for t in tensors]
+    return cat([views.reshape(t, (-1, 1)) if t._data.ndim < 2 else t for t in ts], 1)
+
+
+def tensor_split(x: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    d = views._norm_dim(dim, x._data.ndim)
+    n = x._data.shape[d]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+        bounds, start = [], 0
+        for s in sizes:
+            bounds.append((start, start + s))
+            start += s
+    else:
+        cuts = [0, *list(indices_or_sections), n]
+        bounds = [(a, max(a, b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    return tuple(views.getitem(x, (slice(None),) * d + (slice(a, b),)) for a, b in bounds)
+
+
+def hsplit(x: Tensor, sections: Any) -> tuple[Tensor, ...]:
+    return tensor_split(x, sections, 0 if x._data.ndim == 1 else 1)
+
+
+def vsplit(x: Tensor, sections: Any) -> tuple[Tensor, ...]:
+    return tensor_split(x, sections, 0)
+
+
+def dsplit(x: Tensor, sections: Any) -> tuple[Tensor, ...]:
+    return tensor_split(x, sections, 2)
+
+
 # ----------------------------------------------------------------------------- methods
 
 
@@ -211,7 +270,7 @@ def _install() -> None:
     for name in (
         "add sub mul div pow neg abs exp log sqrt sin cos tan tanh atan expm1 log1p log10 "
         "sigmoid relu "
-        "clamp clip square rsqrt reciprocal sign floor ceil round trunc maximum minimum "
+        "clamp clip square rsqrt sign floor ceil round trunc maximum minimum "
         "remainder fmod "
         "floor_divide eq ne lt le gt ge equal allclose isclose isnan isinf isfinite logical_not "
         "logical_and "
@@ -269,6 +328,15 @@ def _install() -> None:
     T.new_full = lambda self, size, fill_value, dtype=None, requires_grad=False: creation.full(
         size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad
     )
+    for name in (
+        "asin arcsin acos arccos sinh cosh asinh arcsinh acosh arccosh atanh arctanh log2 exp2 "
+        "reciprocal cumsum flip tile repeat repeat_interleave diagonal trace det inverse gather "
+        "take take_along_dim index_select masked_select narrow nonzero scatter scatter_ "
+        "scatter_add scatter_add_ index_add addcmul_ addcdiv_ lerp_ lerp addcmul addcdiv"
+    ).split():
+        setattr(T, name, getattr(extra, name))
+    T.tensor_split = tensor_split
+    T.hsplit, T.vsplit, T.dsplit = hsplit, vsplit, dsplit
     T.uniform_ = _uniform_
     T.normal_ = _normal_
 

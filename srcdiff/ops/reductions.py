@@ -226,17 +226,15 @@ def argmin(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # 
 def norm(
     input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
 ) -> Tensor:  # noqa: A002
-    """Vector/Frobenius 2-norm (and p-norms) composed from rules already in the table."""
-    from srcdiff.ops.pointwise import abs as abs_
-    from srcdiff.ops.pointwise import pow as pow_
-    from srcdiff.ops.pointwise import sqrt
+    """Vector p-norm over ``dim`` (all elements by default); 'fro' is the 2-norm."""
+    from srcdiff.ops.extra import vector_norm
 
     x = input if dtype is None else input.to(dtype)
-    if p in ("fro", 2, 2.0, None):
-        return sqrt(sum(x * x, dim, keepdim))
-    if p in (float("inf"), "inf"):
-        return amax(abs_(x), () if dim is None else dim, keepdim)
-    return pow_(sum(pow_(abs_(x), p), dim, keepdim), 1.0 / p)
+    if p in ("fro", None):
+        p = 2
+    if isinstance(p, str):
+        raise RuntimeError(f"norm(): unsupported norm type {p!r} for an eager tensor")
+    return vector_norm(x, p, dim, keepdim)
 
 
 def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:  # noqa: A002

@@ -132,3 +132,74 @@ def test_float32_gradients_stay_float32():
     y = torch.ones(3, dtype=torch.float64)
     (x * y).sum().backward()
     assert x.grad.dtype == torch.float32 and (x * y).dtype == torch.float64
+
+
+def _idx(*values):
+    return torch.tensor(list(values))
+
+
+MORE = {
+    "asin": (torch.asin, lambda: (_t(3, low=-0.8, high=0.8),)),
+    "acos": (torch.acos, lambda: (_t(3, low=-0.8, high=0.8),)),
+    "sinh": (torch.sinh, lambda: (_t(3),)),
+    "cosh": (torch.cosh, lambda: (_t(3),)),
+    "asinh": (torch.asinh, lambda: (_t(3),)),
+    "acosh": (torch.acosh, lambda: (_t(3, low=1.5, high=3.0),)),
+    "atanh": (torch.atanh, lambda: (_t(3, low=-0.8, high=0.8),)),
+    "log2": (torch.log2, lambda: (_pos(3),)),
+    "exp2": (torch.exp2, lambda: (_t(3),)),
+    "reciprocal": (torch.reciprocal, lambda: (_pos(3),)),
+    "cumsum": (lambda a: a.cumsum(1), lambda: (_t(2, 3),)),
+    "flip": (
+        lambda a: a.flip(0) * torch.arange(6.0, dtype=torch.float64).view(2, 3),
+        lambda: (_t(2, 3),),
+    ),
+    "repeat": (lambda a: a.repeat(2, 3), lambda: (_t(2, 1),)),
+    "repeat_interleave": (lambda a: a.repeat_interleave(2, dim=0), lambda: (_t(2, 3),)),
+    "diagonal": (lambda a: a.diagonal(), lambda: (_t(3, 3),)),
+    "trace": (torch.trace, lambda: (_t(3, 3),)),
+    "det": (torch.det, lambda: (_t(3, 3, seed=4) + torch.eye(3, dtype=torch.float64) * 3,)),
+    "inverse": (torch.inverse, lambda: (_t(3, 3, seed=5) + torch.eye(3, dtype=torch.float64) * 3,)),
+    "norm_dim": (lambda a: a.norm(dim=1), lambda: (_t(2, 3),)),
+    "norm_p1": (lambda a: a.norm(p=1), lambda: (_t(4, seed=8),)),
+    "norm_dims_keepdim": (
+        lambda a: torch.norm(a, dim=(0, 2), keepdim=True),
+        lambda: (_t(2, 3, 2),),
+    ),
+    "gather": (lambda a: a.gather(1, torch.tensor([[0, 0], [1, 0]])), lambda: (_t(2, 3),)),
+    "index_select": (lambda a: a.index_select(1, _idx(2, 0, 2)), lambda: (_t(2, 3),)),
+    "masked_select": (
+        lambda a: a.masked_select(torch.tensor([True, False, True])),
+        lambda: (_t(2, 3),),
+    ),
+    "take": (lambda a: torch.take(a, _idx(5, 0, 5)), lambda: (_t(2, 3),)),
+    "narrow": (lambda a: a.narrow(1, 1, 2), lambda: (_t(2, 3),)),
+    "scatter": (
+        lambda a, s: a.scatter(0, torch.tensor([[1, 0, 1]]), s),
+        lambda: (_t(2, 3), _t(1, 3)),
+    ),
+    "scatter_add": (
+        lambda a, s: a.scatter_add(1, torch.tensor([[0, 0], [2, 2]]), s),
+        lambda: (_t(2, 3), _t(2, 2)),
+    ),
+    "index_add": (lambda a, s: a.index_add(0, _idx(1, 1), s), lambda: (_t(2, 3), _t(2, 3))),
+    "vstack": (lambda a, b: torch.vstack([a, b]), lambda: (_t(3), _t(2, 3))),
+    "hstack": (lambda a, b: torch.hstack([a, b]), lambda: (_t(2, 1), _t(2, 3))),
+    "tensor_split": (lambda a: a.tensor_split(3, dim=1)[2] * 2, lambda: (_t(2, 5),)),
+    "addcmul": (lambda a, b, c: torch.addcmul(a, b, c, value=0.5), lambda: (_t(3), _t(3), _t(3))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_more_ops_gradcheck_and_gradgradcheck(name):
+    fn, make = MORE[name]
+    assert gradcheck(fn, make())
+    assert gradgradcheck(fn, make())
+
+
+def test_gather_values_match_pytorch_semantics():
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert torch.gather(x, 1, torch.tensor([[0, 0], [1, 0]])).tolist() == [[1.0, 1.0], [4.0, 3.0]]
+    z = torch.zeros(2, 3).scatter_add(0, torch.tensor([[0, 1, 0]]), torch.ones(1, 3))
+    assert z.tolist() == [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    assert torch.ones(2, 3).repeat(2, 1).shape == (4, 3)
