@@ -32,6 +32,7 @@ import numpy as np
 
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.emit import Emitted, emit
+from srcdiff.codegen.jumps import desugar_jumps
 from srcdiff.codegen.kinds import is_structure, kind_of
 from srcdiff.codegen.normalize import Normalizer
 from srcdiff.codegen.parse import ParsedFunction, parse_function
@@ -79,7 +80,7 @@ def _transform(fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple,
     params = _param_names(parsed)
     tree = copy.deepcopy(parsed.tree)
     normalizer = Normalizer(parsed, set(wrt_names), dict(zip(params, kinds)))
-    body = normalizer.body(tree.body)
+    body = normalizer.body(desugar_jumps(tree.body, normalizer.namer))
     structured = {n for n, k in normalizer.kinds.items() if is_structure(k)}
     builder = ReverseBuilder(
         parsed, body, normalizer.active, normalizer.namer, list(wrt_names), structured, normalizer.kinds
@@ -116,7 +117,11 @@ def _split(parsed, sweeps, out_expr, grads_tuple, namer) -> list[gast.FunctionDe
         adjoint_reads |= T.names_read(stmt)
     record_names = sorted(adjoint_reads & primal_locals)
     record = gast.Tuple(elts=[T.name(n) for n in record_names], ctx=gast.Load())
-    forward_body = sweeps.primal + [gast.Return(value=gast.Tuple(elts=[out_expr, record], ctx=gast.Load()))]
+    surely_bound = set(_param_names(parsed)) | _assigned(s for s in sweeps.primal if not isinstance(s, (gast.If, gast.For, gast.While)))
+    maybe_unbound = [n for n in record_names if n not in surely_bound]
+    # names bound on some paths only still travel in the record
+    presets = [T.assign(n, gast.Constant(None, None)) for n in maybe_unbound]
+    forward_body = presets + sweeps.primal + [gast.Return(value=gast.Tuple(elts=[out_expr, record], ctx=gast.Load()))]
     forward = _function(f"forward_{parsed.name}", copy.deepcopy(parsed.tree.args), forward_body)
     record_param = namer.fresh("record")
     unpack = [] if not record_names else [

@@ -127,12 +127,13 @@ class Normalizer:
         elif isinstance(target, (gast.Tuple, gast.List)) and _pairs_up(target, value):
             # a, b = u, v: evaluate every right-hand side first (a, b = b, a swaps)
             held = [self.atom(v, "item") for v in value.elts]
-            reads = set().union(*(T.names_read(v) for v in value.elts))
-            for elt, item in zip(target.elts, held):
-                if isinstance(item, gast.Name) and item.id in reads and item.id in stored_names(target):
+            overwritten = set(stored_names(target))
+            for k, item in enumerate(held):
+                if isinstance(item, gast.Name) and item.id in overwritten:
                     fresh = self.namer.fresh(f"{item.id}_old")
-                    self.emit(fresh, item, Op("copy", [item]), stmt)
-                    item = _name(fresh)
+                    self.assign(_store(fresh), item, stmt)
+                    held[k] = _name(fresh)
+            for elt, item in zip(target.elts, held):
                 self.assign(elt, item, stmt)
         elif isinstance(target, (gast.Tuple, gast.List)):
             whole = self.atom(value, "_".join(n.id for n in target.elts if isinstance(n, gast.Name)))
@@ -150,19 +151,41 @@ class Normalizer:
             stmt.body = self.body(stmt.body)
             self.out.append(stmt)
             return
-        # for v in seq: ...  ->  for v_index in range(len(seq)): v = seq[v_index]; ...
-        seq = self.atom(stmt.iter, "items")
+        # for v in seq  ->  for v_index in range(len(seq)): v = seq[v_index]
+        # (and likewise for enumerate, zip and reversed over active sequences)
+        func = stmt.iter.func.id if isinstance(stmt.iter, gast.Call) and isinstance(stmt.iter.func, gast.Name) else None
+        wrapper = func if func in ("enumerate", "zip", "reversed") and self._is_builtin(func) else None
+        sources = stmt.iter.args if wrapper else [stmt.iter]
+        seqs = [self.atom(source, "items") for source in sources]
         index_name = self.namer.fresh(f"{_target_base(stmt.target)}_index")
-        item = gast.Subscript(value=_load(seq), slice=_name(index_name), ctx=gast.Load())
-        item.srcdiff_sequence_unknown = True
-        first = gast.copy_location(gast.Assign(targets=[stmt.target], value=item), stmt)
+        index = _name(index_name)
+        lengths = [gast.Call(func=_name("len"), args=[_load(q)], keywords=[]) for q in seqs]
+        length = lengths[0] if len(lengths) == 1 else gast.Call(func=_name("min"), args=lengths, keywords=[])
+        position: gast.expr = index
+        if wrapper == "reversed":
+            position = T.expr("N - 1 - I", N=length, I=index)
+        items = [self._element(q, position) for q in seqs]
+        if wrapper == "enumerate":
+            start = stmt.iter.args[1] if len(stmt.iter.args) > 1 else None
+            counter = index if start is None else T.expr("I + S", I=index, S=start)
+            value = gast.Tuple(elts=[counter, items[0]], ctx=gast.Load())
+        elif wrapper == "zip":
+            value = gast.Tuple(elts=items, ctx=gast.Load())
+        else:
+            value = items[0]
+        first = gast.copy_location(gast.Assign(targets=[stmt.target], value=value), stmt)
         stmt.body = self.body([first, *stmt.body])
         stmt.target = gast.Name(index_name, gast.Store(), None, None)
-        stmt.iter = gast.Call(
-            func=_name("range"), args=[gast.Call(func=_name("len"), args=[_load(seq)], keywords=[])],
-            keywords=[],
-        )
+        stmt.iter = gast.Call(func=_name("range"), args=[length], keywords=[])
         self.out.append(stmt)
+
+    def _element(self, seq: gast.expr, position: gast.expr) -> gast.expr:
+        item = gast.Subscript(value=_load(seq), slice=copy.deepcopy(position), ctx=gast.Load())
+        item.srcdiff_sequence_unknown = True
+        return item
+
+    def _is_builtin(self, name: str) -> bool:
+        return name not in self.locals and self.parsed.lookup(name)[1] is getattr(builtins, name)
 
     # expressions --------------------------------------------------------------------
 
@@ -419,6 +442,10 @@ def _ends_in_return(stmts: list[gast.stmt]) -> bool:
 
 def _name(name: str) -> gast.Name:
     return gast.Name(name, gast.Load(), None, None)
+
+
+def _store(name: str) -> gast.Name:
+    return gast.Name(name, gast.Store(), None, None)
 
 
 def _load(expr: gast.expr) -> gast.expr:

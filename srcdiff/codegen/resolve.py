@@ -22,7 +22,7 @@ from srcdiff.rules import Rule, rule_for
 
 # Functions whose result carries no gradient, whatever their arguments.
 NON_DIFFERENTIABLE: set[Any] = {
-    len, range, int, bool, isinstance, type, print, enumerate, zip, reversed, id, hash, str,
+    len, range, int, bool, isinstance, type, print, id, hash, str,
     repr, round, divmod, any, all, sorted,
     np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.argwhere, np.nonzero,
     np.zeros, np.ones, np.empty, np.full, np.zeros_like, np.ones_like, np.empty_like,

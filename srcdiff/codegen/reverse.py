@@ -78,6 +78,7 @@ class ReverseBuilder:
         self.none_init: dict[int, set[str]] = {}  # outermost loop id -> names to pre-set to None
         self.shape_class: dict[str, object] = {}
         self.pullbacks: dict[int, str] = {}  # user-call statement id -> its pullback's name
+        self.counters: dict[int, str] = {}  # for-loop id -> its iteration counter, when it may break
 
     # ---------------------------------------------------------------- analysis
 
@@ -304,8 +305,6 @@ class ReverseBuilder:
             return self._primal_while(stmt)
         if isinstance(stmt, gast.For):
             return self._primal_for(stmt)
-        if isinstance(stmt, (gast.Break, gast.Continue)):
-            raise self.parsed.error(stmt, f"cannot yet differentiate through '{type(stmt).__name__.lower()}'", "restructure the loop with a condition")
         out = []
         if info is not None and id(stmt) in self.record:
             for name in self._assigned_names(stmt):
@@ -398,13 +397,23 @@ class ReverseBuilder:
         loop = gast.For(target=stmt.target, iter=stmt.iter, body=body, orelse=self.primal_block(stmt.orelse), type_comment=None)
         if not self._needs_replay(stmt):
             return [loop]
+        before: list[gast.stmt] = []
+        after: list[gast.stmt] = []
         if _is_constant_range(stmt.iter):
             self.control[id(stmt)] = None
-            return [loop]
-        base = f"{_target_base(stmt.target)}_range" if _is_range(stmt.iter) else f"{_target_base(stmt.target)}_items"
-        value = stmt.iter if _is_range(stmt.iter) else T.expr("list(ITER)", ITER=stmt.iter)
-        before, after = self._record_control(stmt, base, value)
-        loop.iter = T.name(self.control[id(stmt)])
+        else:
+            base = _target_base(stmt.target) + ("_range" if _is_range(stmt.iter) else "_items")
+            value = stmt.iter if _is_range(stmt.iter) else T.expr("list(ITER)", ITER=stmt.iter)
+            before, after = self._record_control(stmt, base, value)
+            loop.iter = T.name(self.control[id(stmt)])
+        if getattr(stmt, "srcdiff_breaks", False):
+            # a loop that may break replays only the iterations that ran
+            counter = self.namer.fresh("n_iter")
+            self.counters[id(stmt)] = counter
+            before.append(T.assign(counter, gast.Constant(0, None)))
+            loop.body = [T.stmt(f"{counter} += 1")] + loop.body
+            if self.info[id(stmt)].loops:
+                after.append(T.stmt(f"{self._stack(counter)}.append({counter})"))
         return before + [loop] + after
 
     # adjoint -----------------------------------------------------------------
@@ -594,15 +603,24 @@ class ReverseBuilder:
         return pre + [gast.If(test=T.name(flag), body=body, orelse=orelse)]
 
     def _zero(self, name: str) -> gast.stmt:
-        return T.assign(self.namer.adjoint(name), T.expr(f"np.zeros_like({name})"))
+        if self.kinds.get(name) == "scalar" or self.shape_class.get(name) is SCALAR:
+            zero = gast.Constant(0.0, None)
+        elif name in self.structured:
+            zero = T.expr(f"zeros_like_tree({name})")
+        else:
+            zero = T.expr(f"np.zeros_like({name})")
+        return T.assign(self.namer.adjoint(name), zero)
 
     def _adjoint_loop(self, stmt: gast.For | gast.While, inited: set[str]) -> list[gast.stmt]:
         if id(stmt) not in self.control:
             return []
         record = self.control[id(stmt)]
         pre: list[gast.stmt] = []
-        if record is not None and self.info[id(stmt)].loops:
-            pre.append(T.assign(record, T.expr(f"{self._stack(record)}.pop()")))
+        counter = self.counters.get(id(stmt))
+        if self.info[id(stmt)].loops:
+            for name in (record, counter):
+                if name is not None:
+                    pre.append(T.assign(name, T.expr(f"{self._stack(name)}.pop()")))
         # The body must leave the same adjoints initialised as it found: names it
         # initialises are zeroed before the loop, names it consumes are re-zeroed
         # at the end of each iteration.
@@ -624,6 +642,8 @@ class ReverseBuilder:
             loop = gast.For(target=T.name("_", store=True), iter=T.expr(f"range({record})"), body=body, orelse=[], type_comment=None)
         else:
             iterable = stmt.iter if record is None else T.name(record)
+            if counter is not None:
+                iterable = T.expr(f"ITER[:{counter}]", ITER=iterable)
             loop = gast.For(
                 target=copy.deepcopy(stmt.target),
                 iter=T.expr("reversed(ITER)", ITER=iterable),
