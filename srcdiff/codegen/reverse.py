@@ -378,9 +378,10 @@ class ReverseBuilder:
         body, orelse = self.primal_block(stmt.body), self.primal_block(stmt.orelse)
         if not self._needs_replay(stmt):
             return [gast.If(test=stmt.test, body=body or [gast.Pass()], orelse=orelse)]
+        # the flag is pushed before the branch runs: a 'break' inside must not skip it
         before, after = self._record_control(stmt, "took_if", stmt.test)
         flag = self.control[id(stmt)]
-        return before + [gast.If(test=T.name(flag), body=body or [gast.Pass()], orelse=orelse)] + after
+        return before + after + [gast.If(test=T.name(flag), body=body or [gast.Pass()], orelse=orelse)]
 
     def _primal_while(self, stmt: gast.While) -> list[gast.stmt]:
         body = self.primal_block(stmt.body)
