@@ -112,6 +112,23 @@ class Tensor:
         self._out_nr = 0
         self._accum = None
 
+    @staticmethod
+    def _make_subclass(cls: type, data: Tensor, require_grad: bool = False) -> Any:
+        """An instance of the Tensor subclass ``cls`` sharing ``data``'s storage (a new leaf),
+        as PyTorch's ``Tensor._make_subclass`` (what ``nn.Parameter`` is built with)."""
+        t = _object_new(cls)
+        t._data = data._data if isinstance(data, Tensor) else np.asarray(data)
+        t._requires_grad = False
+        t._grad_fn = None
+        t._grad = None
+        t._vc = None
+        t._base = None
+        t._out_nr = 0
+        t._accum = None
+        if require_grad:
+            t.requires_grad_(True)
+        return t
+
     # ------------------------------------------------------------------ autograd state
     @property
     def requires_grad(self) -> bool:

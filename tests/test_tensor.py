@@ -133,3 +133,15 @@ def test_clone_and_contiguous():
     assert x.sum().item() == 6
     t = x.t()
     assert not t.is_contiguous() and t.contiguous().is_contiguous()
+
+
+def test_make_subclass_for_parameters():
+    class Param(torch.Tensor):
+        pass
+
+    data = torch.ones(2)
+    w = torch.Tensor._make_subclass(Param, data, True)
+    assert type(w) is Param and w.is_leaf and w.requires_grad
+    assert np.shares_memory(w.detach().numpy(), data.numpy())
+    (w * 2 + w).sum().backward()
+    assert w.grad.tolist() == [3.0, 3.0] and type(w * 2) is torch.Tensor

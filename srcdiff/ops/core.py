@@ -389,7 +389,8 @@ def binary(sp: OpSpec, a: Any, b: Any, true_div: bool = False) -> Tensor:
 
 
 def _binary_general(sp: OpSpec, a: Any, b: Any, true_div: bool) -> Tensor:
-    """Operands that are not a Tensor or a Python number: numpy values, lists, subclasses."""
+    """Operands that are not a Tensor or a Python number: numpy values, lists, subclasses
+    (an ``nn.Parameter`` operand costs one more isinstance than a plain Tensor)."""
     a = as_operand(a)
     b = as_operand(b)
     a_t = isinstance(a, Tensor)
