@@ -71,6 +71,29 @@ def extreme_grad(g: Any, ans: Any, x: Any, axis: Any, keepdims: bool, xp: Any) -
     return unreduce(g, x, axis, keepdims, xp) * hit / xp.sum(hit, axis=axis, keepdims=True)
 
 
+def prod_grad(g: Any, x: Any, axis: Any, keepdims: bool, xp: Any) -> Any:
+    """Adjoint of ``prod(x, axis)``: g times the product of the other elements of each group.
+
+    The products of the others come from cumulative products from both ends,
+    without dividing by ``x``, so they are exact where elements are 0.
+    """
+    shape = tuple(xp.shape(x))
+    nd = len(shape)
+    axes = range(nd) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+    reduced = [a % nd for a in axes]
+    kept = [a for a in range(nd) if a not in reduced]
+    order = kept + reduced
+    moved = xp.transpose(x, order)
+    groups = xp.reshape(moved, tuple(shape[a] for a in kept) + (-1,))
+    ones = xp.ones_like(groups[..., :1])
+    before = xp.cumprod(xp.concatenate([ones, groups[..., :-1]], axis=-1), axis=-1)
+    after = xp.flip(
+        xp.cumprod(xp.concatenate([ones, xp.flip(groups, -1)[..., :-1]], axis=-1), axis=-1), -1
+    )
+    others = xp.transpose(xp.reshape(before * after, xp.shape(moved)), inverse_axes(order, nd))
+    return unreduce(g, x, axis, keepdims, xp) * others
+
+
 def cumsum_grad(g: Any, x: Any, axis: Any, xp: Any) -> Any:
     """Adjoint of ``cumsum(x, axis)``: a cumulative sum taken from the end."""
     if axis is None:

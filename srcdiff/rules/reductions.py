@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, max/min, prod, var/std, cumsum, with ``axis`` and ``keepdims``.
+"""Reductions: sum, mean, max/min, prod, var/std, cumsum, with ``axis`` and ``keepdims``;
+builtin ``sum`` of a sequence.
 
 Parameters mirror numpy's names and order (``out`` is left out: a consumer
 that meets ``out=`` reports it as unsupported).  ``dtype`` is accepted and
@@ -7,9 +8,18 @@ ignored: the gradient takes ``g``'s dtype.
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
-from srcdiff.rules.helpers import cumsum_grad, extreme_grad, reduced_count, unreduce
+from srcdiff.rules.helpers import (
+    cumsum_grad,
+    extreme_grad,
+    prod_grad,
+    reduced_count,
+    unbroadcast_like,
+    unreduce,
+)
 from srcdiff.rules.table import vjp_rule
 
 
@@ -37,8 +47,8 @@ def min_(g, ans, x, axis=None, keepdims=False, xp=np):
 
 @vjp_rule("prod", np.prod)
 def prod(g, ans, x, axis=None, dtype=None, keepdims=False, xp=np):
-    """Divides by ``x``: not defined where an element is 0."""
-    return unreduce(g * ans, x, axis, keepdims, xp) / x
+    """Exact where elements are 0 (no division by ``x``)."""
+    return prod_grad(g, x, axis, keepdims, xp)
 
 
 @vjp_rule("var", np.var)
@@ -58,3 +68,9 @@ def std(g, ans, x, axis=None, dtype=None, ddof=0, keepdims=False, xp=np):
 @vjp_rule("cumsum", np.cumsum)
 def cumsum(g, ans, x, axis=None, dtype=None, xp=np):
     return cumsum_grad(g, x, axis, xp)
+
+
+@vjp_rule("builtin_sum", builtins.sum)
+def builtin_sum(g, ans, iterable, start=0, xp=np):
+    """``sum(iterable)``: a list with g for each element (summed to its shape if it broadcast)."""
+    return [unbroadcast_like(g, item, xp) for item in iterable]

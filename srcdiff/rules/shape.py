@@ -23,6 +23,11 @@ def reshape(g, ans, x, shape=None, xp=np):
     return xp.reshape(g, xp.shape(x))
 
 
+@vjp_rule("copy", np.copy)
+def copy(g, ans, x):
+    return g
+
+
 @vjp_rule("ravel", np.ravel)
 def ravel(g, ans, x, xp=np):
     return xp.reshape(g, xp.shape(x))

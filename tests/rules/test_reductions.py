@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
@@ -38,8 +40,8 @@ def reduction(values: str = "any", ddof: bool = False, dtype: bool = False, keep
         shape = data.draw(shapes())
         if values == "unique":
             x = unique_array(data, shape)
-        elif values == "nonzero":
-            x = array(data, shape, away_from_zero(0.5, 1.5))
+        elif values == "with zeros":  # prod is multilinear: exact at 0 too
+            x = array(data, shape, st.one_of(st.just(0.0), away_from_zero(0.5, 1.5)))
         else:
             x = array(data, shape, reals(-3.0, 3.0))
         params = {"axis": data.draw(axes(len(shape)))}
@@ -77,7 +79,7 @@ CASES = [
     Case("max", np.amax, reduction("unique")),
     Case("min", np.min, reduction("unique")),
     Case("min", np.amin, reduction("unique")),
-    Case("prod", np.prod, reduction("nonzero", dtype=True)),
+    Case("prod", np.prod, reduction("with zeros", dtype=True)),
     Case("var", np.var, reduction(ddof=True, dtype=True)),
     Case("std", np.std, _std_input),
     Case("cumsum", np.cumsum, reduction(keepdims=False)),
@@ -90,7 +92,20 @@ def _cumsum_axis(data: st.DataObject) -> tuple[list, dict]:
     return [x], {"axis": data.draw(st.integers(-len(shape), len(shape) - 1))}
 
 
-CASES.append(Case("cumsum", np.cumsum, _cumsum_axis, label="[int axis]"))
+def _builtin_sum(data: st.DataObject) -> tuple[list, dict]:
+    """A list of Python floats, or of arrays whose shapes broadcast together."""
+    count = data.draw(st.integers(0, 4))
+    if data.draw(st.booleans()):
+        return [[data.draw(reals(-3.0, 3.0)) for _ in range(count)]], {}
+    group = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=max(count, 1), max_dims=2))
+    items = [array(data, s, reals(-3.0, 3.0)) for s in group.input_shapes[:count]]
+    return [items], {"start": data.draw(st.sampled_from([0, 1.5]))}
+
+
+CASES += [
+    Case("cumsum", np.cumsum, _cumsum_axis, label="[int axis]"),
+    Case("builtin_sum", builtins.sum, _builtin_sum, by_position=True),
+]
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))

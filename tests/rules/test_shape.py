@@ -34,7 +34,7 @@ def _reshape(data: st.DataObject) -> tuple[list, dict]:
     return [x], {"shape": target}
 
 
-def _ravel(data: st.DataObject) -> tuple[list, dict]:
+def _any_array(data: st.DataObject) -> tuple[list, dict]:
     return [_x(data)], {}
 
 
@@ -116,7 +116,8 @@ def _repeat(data: st.DataObject) -> tuple[list, dict]:
 
 CASES = [
     Case("reshape", np.reshape, _reshape),
-    Case("ravel", np.ravel, _ravel),
+    Case("copy", np.copy, _any_array),
+    Case("ravel", np.ravel, _any_array),
     Case("transpose", np.transpose, _transpose),
     Case("squeeze", np.squeeze, _squeeze),
     Case("expand_dims", np.expand_dims, _expand_dims),
