@@ -257,6 +257,42 @@ class RuleNode(Node):
         return out
 
 
+class ListRuleNode(Node):
+    """A node for a rule whose one input is a sequence (``np.concatenate``, ``np.stack``):
+    the rule returns a list of gradients, one per tensor of the sequence (one edge each)."""
+
+    __slots__ = ("_args", "_dtypes")
+    _fn: Any = None
+
+    def _release(self) -> None:
+        self._args = None
+
+    def apply(self, grads: list[Any], create_graph: bool) -> Any:
+        args = self._args
+        if args is None:
+            raise RuntimeError(FREED_MSG)
+        g = grads[0]
+        if create_graph:
+            from srcdiff.autograd import xp as xp_mod
+
+            items = [_wrap[0](a.array()) for a in args[0]]
+            with grad_mode.enable_grad():
+                outs = self._fn(g, None, items, *args[1:], xp=xp_mod)
+            return [o if d is None else o.to(d) for o, d in zip(outs, self._dtypes, strict=True)]
+        outs = self._fn(g, None, args[0], *args[1:], xp=_npx)
+        return [
+            o if d is None else np.asarray(o).astype(d)
+            for o, d in zip(outs, self._dtypes, strict=True)
+        ]
+
+
+def make_list_rule_node(name: str, rule: Any) -> type:
+    cls = type(name, (ListRuleNode,), {"__slots__": ()})
+    cls._fn = staticmethod(rule.input_vjps()[0])
+    cls.__module__ = "srcdiff.autograd.nodes"
+    return cls
+
+
 _Tensor: list[Any] = [None]  # filled by srcdiff.tensor (avoids an import cycle)
 _ShapeOnly: list[Any] = [None]  # filled by srcdiff.ops.core
 _wrap: list[Any] = [None]  # srcdiff.tensor._wrap, filled by srcdiff.tensor

@@ -235,6 +235,31 @@ def split(x: Any, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
     return list(tensor_split(_t(x), indices_or_sections, axis))
 
 
+def concatenate(arrays: Any, axis: int = 0) -> Tensor:
+    from srcdiff.ops import cat
+
+    return cat([_t(a) for a in arrays], axis)
+
+
+def stack(arrays: Any, axis: int = 0) -> Tensor:
+    from srcdiff.ops import stack as _stack
+
+    return _stack([_t(a) for a in arrays], axis)
+
+
+def cumprod(x: Any, axis: int | None = None) -> Tensor:
+    """Running products, built from differentiable multiplications (no rule of its own:
+    only the backward of prod, under create_graph, calls it)."""
+    x = _t(x)
+    if axis is None:
+        x, axis = reshape(x, (-1,)), 0
+    parts = list(x.unbind(axis))
+    out = [parts[0]]
+    for p in parts[1:]:
+        out.append(out[-1] * p)
+    return stack(out, axis)
+
+
 def arange(*args: Any, **kwargs: Any) -> Any:
     return np.arange(*args, **kwargs)  # index arithmetic only: no gradient
 

@@ -7,10 +7,12 @@ from typing import Any
 import numpy as np
 
 from srcdiff import dtypes as _dt
+from srcdiff.autograd import engine as _engine
 from srcdiff.autograd.grad_mode import GRAD
 from srcdiff.ops import creation, extra, pointwise, reductions, views
 from srcdiff.ops.core import as_operand, binary, inplace, nary, spec
 from srcdiff.ops.pointwise import ADD, DIV, MUL, POW2, RSUB, SUB
+from srcdiff.rules import RULES
 from srcdiff.tensor import Tensor, _wrap
 
 TO_COPY = spec("ToCopyBackward0", "reshape", np.reshape, ("shape",))
@@ -55,8 +57,28 @@ def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     return tuple(views.getitem(x, (slice(None),) * d + (i,)) for i in range(x._data.shape[d]))
 
 
+_CAT_NODE = _engine.make_list_rule_node("CatBackward0", RULES["concatenate"])
+_STACK_NODE = _engine.make_list_rule_node("StackBackward0", RULES["stack"])
+
+
+def _join(node_cls: type, tensors: list[Tensor], data: np.ndarray, axis: int) -> Tensor:
+    """Record a join of ``tensors`` (rules ``concatenate``/``stack``: one edge per tensor)."""
+    if not (GRAD[0] and any(t._requires_grad for t in tensors)):
+        return _wrap(data)
+    from srcdiff.ops.core import ShapeOnly, edge
+
+    node = object.__new__(node_cls)
+    node._hooks = None
+    node.next_functions = tuple(edge(t) for t in tensors)
+    node._args = [[ShapeOnly(t._data.shape, t._data.dtype) for t in tensors], axis]
+    node._dtypes = [None if t._data.dtype == data.dtype else t._data.dtype for t in tensors]
+    if _engine.ANOMALY[0]:
+        _engine.record_anomaly_trace(node)
+    return _wrap(data, True, node)
+
+
 def cat(tensors: Any, dim: int = 0, *, out: Any = None) -> Tensor:
-    """Concatenate; gradients flow through per-piece writes (rules: setitem)."""
+    """Concatenate along ``dim`` (grad_fn CatBackward0, from the ``concatenate`` rule)."""
     ts = [as_operand(t) for t in tensors]
     ts = [t for t in ts if not (t._data.ndim == 1 and t._data.size == 0)] or ts
     if not ts:
@@ -70,30 +92,21 @@ def cat(tensors: Any, dim: int = 0, *, out: Any = None) -> Tensor:
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {len(ref)} and {t._data.ndim}"
             )
-        for k, (a, b) in enumerate(zip(ref, t._data.shape, strict=False)):
+        for k, (a, b) in enumerate(zip(ref, t._data.shape, strict=True)):
             if k != d and a != b:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. Expected size {a} but "
-                    f"got size {b} "
-                    f"for tensor number {i} in the list."
+                    f"got size {b} for tensor number {i} in the list."
                 )
-
     data = np.concatenate([t._data for t in ts], axis=d).astype(result_dtype(*ts), copy=False)
-    if not (GRAD[0] and any(t._requires_grad for t in ts)):
-        return _wrap(data)
-    res = _wrap(np.zeros_like(data))
-    start = 0
-    for t in ts:
-        n = t._data.shape[d]
-        views.setitem(res, (slice(None),) * d + (slice(start, start + n),), t)
-        start += n
-    return res
+    return _join(_CAT_NODE, ts, data, d)
 
 
 concat = concatenate = cat
 
 
 def stack(tensors: Any, dim: int = 0, *, out: Any = None) -> Tensor:
+    """Stack along a new ``dim`` (grad_fn StackBackward0, from the ``stack`` rule)."""
     ts = [as_operand(t) for t in tensors]
     if not ts:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -105,7 +118,10 @@ def stack(tensors: Any, dim: int = 0, *, out: Any = None) -> Tensor:
                 f"{list(t._data.shape)} at entry {i}"
             )
     d = views._norm_dim(dim, len(shape) + 1)
-    return cat([views.unsqueeze(t, d) for t in ts], d)
+    from srcdiff.ops.core import result_dtype
+
+    data = np.stack([t._data for t in ts], axis=d).astype(result_dtype(*ts), copy=False)
+    return _join(_STACK_NODE, ts, data, d)
 
 
 def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
@@ -125,7 +141,9 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor,
                 f"size at dimension {d}), "
                 f"but got split_sizes={list(split_size_or_sections)}"
             )
-    return tuple(views.getitem(x, (slice(None),) * d + (slice(a, b),)) for a, b in bounds)
+    return tuple(
+        views.getitem(x, (slice(None),) * d + (slice(a, b),), views.SPLIT) for a, b in bounds
+    )
 
 
 def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
@@ -214,6 +232,8 @@ def _install() -> None:
         return binary(DIV, self, other, True)
 
     def __rtruediv__(self: Tensor, other: Any) -> Tensor:  # noqa: N807
+        if type(other) in (int, float) and self._data.dtype.kind == "f":
+            return binary(MUL, extra.reciprocal(self), other)  # as PyTorch: reciprocal, then mul
         return binary(DIV, other, self, True)
 
     def __pow__(self: Tensor, other: Any) -> Tensor:  # noqa: N807

@@ -81,6 +81,7 @@ _SHAPE_READS = {
     ("reduced_count", 0),
     ("scatter_into_zeros", 1),
     ("unbroadcast_like", 1),
+    ("concatenate_grad", 1),
 }
 _shape_only_cache: dict[str, frozenset[str]] = {}
 

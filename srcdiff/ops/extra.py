@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from srcdiff.ops.core import as_operand, nary, spec, unary
-from srcdiff.ops.views import getitem, index_add_at, setitem
+from srcdiff.ops.views import GATHER, INDEX_SELECT, getitem, index_add_at, setitem
 from srcdiff.tensor import Tensor, _norm_dim, _wrap
 
 _UNARY = {
@@ -151,7 +151,7 @@ def _grid_index(index: np.ndarray, dim: int) -> tuple[Any, ...]:
 
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
     d = _norm_dim(dim, input._data.ndim)
-    return getitem(input, _grid_index(np.asarray(index._data, dtype=np.int64), d))
+    return getitem(input, _grid_index(np.asarray(index._data, dtype=np.int64), d), GATHER)
 
 
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
@@ -177,7 +177,8 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
     d = _norm_dim(dim, input._data.ndim)
-    return getitem(input, (slice(None),) * d + (np.asarray(index._data, dtype=np.int64),))
+    idx = np.asarray(index._data, dtype=np.int64)
+    return getitem(input, (slice(None),) * d + (idx,), INDEX_SELECT)
 
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002

@@ -37,6 +37,8 @@ MAX1 = spec("MaxBackward1", "max", np.max, ("axis", "keepdims"))
 MAX0 = spec("MaxBackward0", "max", np.max, ("axis", "keepdims"))
 MIN1 = spec("MinBackward1", "min", np.min, ("axis", "keepdims"))
 MIN0 = spec("MinBackward0", "min", np.min, ("axis", "keepdims"))
+AMAX = spec("AmaxBackward0", "max", np.max, ("axis", "keepdims"))
+AMIN = spec("AminBackward0", "min", np.min, ("axis", "keepdims"))
 PROD0 = spec("ProdBackward0", "prod", np.prod, ("axis", "keepdims"))
 PROD1 = spec("ProdBackward1", "prod", np.prod, ("axis", "keepdims"))
 VAR0 = spec("VarBackward0", "var", np.var, ("axis", "ddof", "keepdims"))
@@ -129,12 +131,12 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: 
 
 def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
     axis = _axis(dim, input._data.ndim)
-    return _reduce(MAX0, input, axis, keepdim)
+    return _reduce(AMAX, input, axis, keepdim)
 
 
 def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
     axis = _axis(dim, input._data.ndim)
-    return _reduce(MIN0, input, axis, keepdim)
+    return _reduce(AMIN, input, axis, keepdim)
 
 
 def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002

@@ -27,7 +27,7 @@ MV = spec("MvBackward0", "matmul", np.matmul)
 BMM = spec("BmmBackward0", "matmul", np.matmul)
 MATMUL = spec("UnsafeViewBackward0", "matmul", np.matmul)
 DOT = spec("DotBackward0", "dot", np.dot)
-OUTER = spec("OuterBackward0", "outer", np.outer)
+OUTER = spec("MulBackward0", "outer", np.outer)  # PyTorch computes outer as a broadcast mul
 INDEX_PUT = spec("IndexPutBackward0", "setitem")
 ADD_AT = spec("IndexPutBackward0", "add_at")
 COPY_SLICES = spec("CopySlices", "setitem")
@@ -224,7 +224,13 @@ def _is_basic(key: Any) -> tuple[bool, bool]:
     return basic, only_ints
 
 
-def getitem(x: Tensor, index: Any) -> Tensor:
+GATHER = spec("GatherBackward0", "getitem")
+INDEX_SELECT = spec("IndexSelectBackward0", "getitem")
+SPLIT = spec("SplitBackward0", "getitem")
+
+
+def getitem(x: Tensor, index: Any, node: Any = None) -> Tensor:
+    """``x[index]``; ``node`` names the grad_fn when an op is built on indexing (gather)."""
     key = _index_key(index)
     try:
         out = x._data[key]
@@ -232,7 +238,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
         raise IndexError(str(e).replace("axis", "dimension")) from None
     basic, only_ints = _is_basic(key)
     out = np.asarray(out) if type(out) is not np.ndarray else out
-    sp = (SELECT if only_ints else SLICE) if basic else INDEX
+    sp = node if node is not None else (SELECT if only_ints else SLICE) if basic else INDEX
     if x._requires_grad and GRAD[0]:
         res = record(sp, out, (x, key), (), (True, False))
     else:
