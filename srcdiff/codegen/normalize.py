@@ -26,7 +26,7 @@ from srcdiff.codegen.kinds import element_kind, is_structure, object_class
 from srcdiff.codegen.names import Namer, op_word, temp_name
 from srcdiff.codegen.parse import ParsedFunction
 from srcdiff.codegen.resolve import CallTarget, classify_call, classify_value, local_names
-from srcdiff.rules import Rule, rule_for
+from srcdiff.rules import RULES, Rule, rule_for
 
 _BINOPS = {
     gast.Add: operator.add,
@@ -54,6 +54,8 @@ class Op:
     params: dict[str, gast.expr] = field(default_factory=dict)
     callee: Any = None
     index: gast.expr | None = None
+    target: str = ""  # the variable this operation defines or changes
+    mutation: str | None = None  # "setitem", "append", "extend", "insert", "pop": changes target in place
 
 
 class Normalizer:
@@ -105,6 +107,8 @@ class Normalizer:
             if stmt.value is not None and self.is_active(stmt.value):
                 stmt.value = self.atom(stmt.value, "out")
             self.out.append(stmt)
+        elif isinstance(stmt, gast.Expr) and _is_list_method(stmt.value) and self._mutates_active_list(stmt.value):
+            self.list_method(stmt.value, stmt)
         elif isinstance(stmt, gast.Expr) and self.is_active(stmt.value):
             raise self.parsed.error(
                 stmt,
@@ -142,8 +146,47 @@ class Normalizer:
                 item = gast.copy_location(index, stmt)
                 item.srcdiff_sequence = True
                 self.assign(elt, item, stmt)
+        elif isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+            self.setitem(target, value, stmt)
         else:
             raise self._mutation_error(stmt)
+
+    def setitem(self, target: gast.Subscript, value: gast.expr, stmt: gast.stmt) -> None:
+        """``x[i] = v``: for arrays the table's setitem rule, for lists and dicts a slot write."""
+        base = target.value
+        if self.is_active(target.slice):
+            raise self.parsed.error(stmt, "cannot differentiate an index computed from differentiated values")
+        item = self.atom(value, f"{base.id}_item")
+        index = T.index_value(target.slice)
+        store = gast.Subscript(value=_name(base.id), slice=target.slice, ctx=gast.Store())
+        if is_structure(self.kinds.get(base.id)):
+            op = Op("slot", [base, item], index=index, mutation="setitem")
+        else:
+            op = Op("rule", [base, index, item], RULES["setitem"], mutation="setitem")
+        op.index = index
+        self.emit(base.id, item, op, stmt, store=store)
+
+    def list_method(self, call: gast.Call, stmt: gast.stmt) -> None:
+        """``lst.append(v)``, ``lst.extend(vs)``, ``lst.insert(i, v)`` on an active list."""
+        method, base = call.func.attr, call.func.value
+        if not isinstance(base, gast.Name) or method not in ("append", "extend", "insert"):
+            raise self.parsed.error(
+                stmt,
+                f"cannot differentiate through the call '{_describe(call)}' used as a statement",
+                "assign its result, or keep mutation out of the differentiated code",
+            )
+        args = list(call.args)
+        position = args.pop(0) if method == "insert" else None
+        items = [self.atom(a, "item") for a in args]
+        new_call = gast.Call(func=call.func, args=([position] if position is not None else []) + items, keywords=[])
+        op = Op(method, [base, *items], index=position, mutation=method)
+        op.target = base.id
+        self.active.add(base.id)
+        if not is_structure(self.kinds.get(base.id)):
+            self.kinds[base.id] = ("seq", "list", ())
+        node = gast.copy_location(gast.Expr(value=new_call), stmt)
+        node.srcdiff_op = op
+        self.out.append(node)
 
     def for_loop(self, stmt: gast.For) -> None:
         self._refuse_loop_else(stmt)
@@ -197,6 +240,8 @@ class Normalizer:
             name = self.namer.fresh(hint)
             self.compute(name, expr, expr)
             return _name(name)
+        if isinstance(expr, (gast.ListComp, gast.GeneratorExp)):
+            return self.comprehension(expr)
         value, op = self.operation(expr)
         name = self.namer.fresh(self._name_for(value, hint))
         self.emit(name, value, op, expr)
@@ -211,13 +256,42 @@ class Normalizer:
         value, op = self.operation(expr)
         self.emit(target, value, op, where)
 
-    def emit(self, target: str, value: gast.expr, op: Op, where: gast.AST) -> None:
+    def emit(self, target: str, value: gast.expr, op: Op, where: gast.AST, store: gast.expr | None = None) -> None:
         self.active.add(target)
-        self.kinds[target] = self._kind_of_result(op)
-        store = gast.Name(target, gast.Store(), None, None)
+        op.target = target
+        if op.mutation is None:
+            self.kinds[target] = self._kind_of_result(op)
+        store = store if store is not None else gast.Name(target, gast.Store(), None, None)
         assign = gast.copy_location(gast.Assign(targets=[store], value=value), where)
         assign.srcdiff_op = op
         self.out.append(assign)
+
+    def comprehension(self, expr: gast.ListComp | gast.GeneratorExp) -> gast.expr:
+        """``[f(v) for v in vs if c]`` becomes a list built by a loop (its
+        variables renamed so they cannot clobber the function's own)."""
+        result = self.namer.fresh("items")
+        renames = {}
+        for gen in expr.generators:
+            for name in stored_names(gen.target):
+                renames[name] = self.namer.fresh(name)
+        expr = T.replace(copy.deepcopy(expr), renames)
+        append = gast.Expr(value=gast.Call(
+            func=gast.Attribute(value=_name(result), attr="append", ctx=gast.Load()), args=[expr.elt], keywords=[]
+        ))
+        body: list[gast.stmt] = [append]
+        for gen in reversed(expr.generators):
+            for cond in reversed(gen.ifs):
+                body = [gast.If(test=cond, body=body, orelse=[])]
+            body = [gast.For(target=gen.target, iter=gen.iter, body=body, orelse=[], type_comment=None)]
+        self.locals |= set(renames.values()) | {result}
+        self.active.add(result)
+        init = gast.Assign(targets=[_store(result)], value=gast.List(elts=[], ctx=gast.Load()))
+        for stmt in [init, *body]:
+            for node in gast.walk(stmt):
+                if isinstance(node, (gast.stmt, gast.expr)):
+                    gast.copy_location(node, expr)
+            self.statement(stmt)
+        return _name(result)
 
     def conditional(self, target: str, expr: gast.IfExp, where: gast.AST) -> None:
         branches = []
@@ -266,6 +340,13 @@ class Normalizer:
         )
 
     def call(self, expr: gast.Call) -> tuple[gast.expr, Op]:
+        if _is_list_method(expr) and expr.func.attr == "pop" and self._mutates_active_list(expr):
+            base = expr.func.value
+            position = expr.args[0] if expr.args else None
+            call = gast.Call(func=expr.func, args=list(expr.args), keywords=[])
+            if not is_structure(self.kinds.get(base.id)):
+                self.kinds[base.id] = ("seq", "list", ())
+            return call, Op("pop", [base], index=position)
         target = self.classify(expr)
         if target.kind == "identity":
             source = target.receiver if target.receiver is not None else expr.args[0]
@@ -361,6 +442,10 @@ class Normalizer:
         call = gast.Call(func=expr.func, args=head + rest, keywords=expr.keywords)
         return call, Op("rule", head + [operands], rule, target.xp, params)
 
+    def _mutates_active_list(self, call: gast.Call) -> bool:
+        base = call.func.value
+        return isinstance(base, gast.Name) and base.id in self.active
+
     def _kind_of_result(self, op: Op) -> Any:
         if op.kind == "pack":
             return ("seq", "list", tuple(self._kind_of_atom(a) for a in op.inputs))
@@ -419,6 +504,14 @@ def single_exit(stmts: list[gast.stmt]) -> list[gast.stmt]:
                 stmt.body = stmt.body + copy.deepcopy(rest)
                 return stmts[: i + 1]
     return stmts
+
+
+def _is_list_method(expr: gast.expr) -> bool:
+    return (
+        isinstance(expr, gast.Call)
+        and isinstance(expr.func, gast.Attribute)
+        and expr.func.attr in ("append", "extend", "insert", "pop")
+    )
 
 
 def _pairs_up(target: gast.expr, value: gast.expr) -> bool:

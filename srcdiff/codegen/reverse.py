@@ -99,7 +99,7 @@ class ReverseBuilder:
             self.info[id(stmt)] = info
             op: Op | None = getattr(stmt, "srcdiff_op", None)
             if op is not None and op.kind == "user" and self._carries_any(op):
-                self.pullbacks[id(stmt)] = self.namer.fresh(f"{stmt.targets[0].id}_pullback")
+                self.pullbacks[id(stmt)] = self.namer.fresh(f"{op.target}_pullback")
             if op is not None:
                 info.reads = self._adjoint_reads(stmt, op)
             if isinstance(stmt, (gast.For, gast.While)):
@@ -110,7 +110,7 @@ class ReverseBuilder:
                 self._number(stmt.orelse, loops, counter)
 
     def _adjoint_reads(self, stmt: gast.Assign, op: Op) -> set[str]:
-        target = stmt.targets[0].id
+        target = op.target
         reads: set[str] = set()
         if op.kind == "rule":
             bindings = self._bindings_names(stmt, op)
@@ -131,7 +131,7 @@ class ReverseBuilder:
         return any(self._is_active_atom(a) for a in op.inputs)
 
     def _bindings_names(self, stmt: gast.Assign, op: Op) -> dict[str, set[str]]:
-        names = {"ans": {stmt.targets[0].id}}
+        names = {"ans": {op.target}}
         for pname, atom in zip(op.rule.inputs, op.inputs):
             names[pname] = T.names_read(atom)
         for pname, expr in op.params.items():
@@ -148,6 +148,10 @@ class ReverseBuilder:
         ]
         record: set[int] = set()
         for stmt, info in self._assignments():
+            op = getattr(stmt, "srcdiff_op", None)
+            if op is not None and op.kind in _LIST_MUTATIONS:
+                record.add(id(stmt))  # list changes are undone in place: lengths must match
+                continue
             for name in self._assigned_names(stmt):
                 if self._old_value_needed(stmt, info, name, reads_before):
                     record.add(id(stmt))
@@ -171,7 +175,7 @@ class ReverseBuilder:
     def _assignments(self):
         for stmt_id, info in self.info.items():
             stmt = self._by_id[stmt_id]
-            if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+            if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)) or getattr(stmt, "srcdiff_op", None):
                 yield stmt, info
 
     @property
@@ -190,6 +194,11 @@ class ReverseBuilder:
         return self._by_id_cache
 
     def _assigned_names(self, stmt: gast.stmt) -> list[str]:
+        op = getattr(stmt, "srcdiff_op", None)
+        if op is not None and op.kind == "pop":
+            return [op.target, op.inputs[0].id]
+        if isinstance(stmt, gast.Expr) and op is not None:
+            return [op.target]
         if isinstance(stmt, gast.Assign):
             names = [n for t in stmt.targets if isinstance(t, (gast.Name, gast.Tuple, gast.List)) for n in stored_names(t)]
             return names + ([self.pullbacks[id(stmt)]] if id(stmt) in self.pullbacks else [])
@@ -211,7 +220,9 @@ class ReverseBuilder:
             op: Op | None = getattr(stmt, "srcdiff_op", None)
             if op is None:
                 continue
-            target = stmt.targets[0].id
+            target = op.target
+            if op.mutation is not None:
+                continue
             if op.kind == "copy":
                 set_class(target, self._class_of(op.inputs[0]))
             elif op.kind == "rule" and op.rule.broadcasts:
@@ -283,7 +294,7 @@ class ReverseBuilder:
                 value = stmt.value if stmt.value is not None else gast.Constant(None, None)
                 new = gast.copy_location(T.assign(result, value), stmt)
                 if self._is_active_atom(value):
-                    new.srcdiff_op = Op("copy", [value])
+                    new.srcdiff_op = Op("copy", [value], target=result)
                 self.info[id(new)] = self.info[id(stmt)]
                 stmts[i] = new
             for f in ("body", "orelse"):
@@ -306,8 +317,10 @@ class ReverseBuilder:
         if isinstance(stmt, gast.For):
             return self._primal_for(stmt)
         out = []
-        if info is not None and id(stmt) in self.record:
-            for name in self._assigned_names(stmt):
+        op = getattr(stmt, "srcdiff_op", None)
+        if info is not None and id(stmt) in self.record and not (op is not None and op.kind in _LIST_MUTATIONS):
+            names = self._assigned_names(stmt)
+            for name in names[:1] if op is not None and op.mutation == "setitem" else names:
                 out.append(self._save(stmt, name, info))
         clean = copy.copy(stmt)
         if id(stmt) in self.pullbacks:
@@ -324,13 +337,16 @@ class ReverseBuilder:
         spec = gast.Tuple(elts=[gast.Constant(w, None) for w in wrt], ctx=gast.Load())
         vjp = gast.Call(func=T.name("vjp_of"), args=[copy.deepcopy(call.func), spec], keywords=[])
         value = gast.Call(func=vjp, args=call.args, keywords=call.keywords)
-        targets = gast.Tuple(elts=[T.name(stmt.targets[0].id, store=True), T.name(self.pullbacks[id(stmt)], store=True)], ctx=gast.Store())
+        targets = gast.Tuple(elts=[T.name(op.target, store=True), T.name(self.pullbacks[id(stmt)], store=True)], ctx=gast.Store())
         op.wrt_atoms = [a for a in call.args if self._is_active_atom(a)] + [
             k.value for k in call.keywords if self._is_active_atom(k.value)
         ]
         return gast.copy_location(gast.Assign(targets=[targets], value=value), stmt)
 
     def _save(self, stmt: gast.stmt, name: str, info: _Info) -> gast.stmt:
+        op = getattr(stmt, "srcdiff_op", None)
+        if op is not None and op.mutation == "setitem":
+            return self._save_region(stmt, op, info)
         if info.loops:
             stack = self._stack(name)
             if name not in self.params and not self._defined_before(name, info.loops[0]):
@@ -339,6 +355,17 @@ class ReverseBuilder:
         saved = self.namer.fresh(f"{name}_before")
         self.saved[id(stmt)] = saved
         return T.assign(saved, T.name(name))
+
+    def _save_region(self, stmt: gast.stmt, op: Op, info: _Info) -> gast.stmt:
+        """Before ``x[i] = v``, keep the region it overwrites."""
+        region = gast.Subscript(value=T.name(op.target), slice=copy.deepcopy(stmt.targets[0].slice), ctx=gast.Load())
+        value = region if op.kind == "slot" else T.expr("np.copy(R)", R=region)
+        if info.loops:
+            stack = self._stack(f"{op.target}_region")
+            return T.stmt(f"{stack}.append(V)", V=value)
+        saved = self.namer.fresh(f"{op.target}_region")
+        self.saved[id(stmt)] = saved
+        return T.assign(saved, value)
 
     def _defined_before(self, name: str, loop_id: int) -> bool:
         loop_position = self.info[loop_id].position
@@ -432,7 +459,7 @@ class ReverseBuilder:
             return self._adjoint_loop(stmt, inited)
         op: Op | None = getattr(stmt, "srcdiff_op", None)
         out: list[gast.stmt] = []
-        target = stmt.targets[0].id if op is not None else None
+        target = op.target if op is not None else None
         flows = op is not None and target in inited
         restore = self._restores(stmt)
         if not flows:
@@ -465,6 +492,13 @@ class ReverseBuilder:
         if id(stmt) not in self.record:
             return []
         info = self.info[id(stmt)]
+        op = getattr(stmt, "srcdiff_op", None)
+        if op is not None and op.kind in _LIST_MUTATIONS:
+            return self._undo_list_change(stmt, op)
+        if op is not None and op.mutation == "setitem":
+            region = gast.Subscript(value=T.name(op.target), slice=copy.deepcopy(stmt.targets[0].slice), ctx=gast.Store())
+            old = T.expr(f"{self._stack(op.target + '_region')}.pop()") if info.loops else T.name(self.saved[id(stmt)])
+            return [gast.Assign(targets=[region], value=old)]
         out = []
         for name in self._assigned_names(stmt):
             if info.loops:
@@ -473,8 +507,28 @@ class ReverseBuilder:
                 out.append(T.assign(name, T.name(self.saved[id(stmt)])))
         return out
 
+    def _undo_list_change(self, stmt: gast.stmt, op: Op) -> list[gast.stmt]:
+        """The inverse of a list change, run in place in the reverse sweep."""
+        base = op.inputs[0].id
+        if op.kind == "append":
+            return [T.stmt(f"{base}.pop()")]
+        if op.kind == "extend":
+            return [T.stmt(f"del {base}[len({base}) - len(ITEMS):]", ITEMS=op.inputs[1])]
+        if op.kind == "insert":
+            return [T.stmt(f"{base}.pop(I)", I=op.index)]
+        # v = base.pop(i): put v back where it came from
+        out = []
+        if op.index is None:
+            out.append(T.stmt(f"{base}.append({op.target})"))
+        else:
+            out.append(T.stmt(f"{base}.insert(I, {op.target})", I=op.index))
+        info = self.info[id(stmt)]
+        if info.loops:
+            pass
+        return out
+
     def _contributions(self, stmt: gast.Assign, op: Op, ans: gast.expr, inited: set[str]) -> list[gast.stmt]:
-        target = stmt.targets[0].id
+        target = op.target
         g = T.name(self.namer.adjoint(target))
         parts: dict[str, list[gast.expr]] = {}
         out: list[gast.stmt] = []
@@ -490,6 +544,17 @@ class ReverseBuilder:
                 self._add_part(parts, base, T.expr(f"{helper}(G, BASE, INDEX)", G=g, BASE=base, INDEX=op.index))
         elif op.kind == "rule":
             out += self._rule_parts(stmt, op, g, ans, parts)
+        elif op.kind == "slot":
+            base, item = op.inputs
+            self._add_part(parts, item, T.expr("G[I]", G=g, I=op.index))
+            self._add_part(parts, base, T.expr("without(G, I)", G=g, I=op.index))
+        elif op.kind in ("append", "extend", "insert"):
+            out += self._list_change_parts(op, g, parts)
+        elif op.kind == "pop":
+            base = op.inputs[0]
+            d_base = T.name(self.namer.adjoint(base.id)) if base.id in inited else gast.Constant(None, None)
+            inited.discard(base.id)
+            self._add_part(parts, base, T.expr("pop_grad(D, G, B, I)", D=d_base, G=g, B=base, I=op.index or gast.Constant(None, None)))
         elif op.kind == "user":
             pullback = self.pullbacks[id(stmt)]
             atoms = op.wrt_atoms
@@ -518,6 +583,19 @@ class ReverseBuilder:
             inited.add(name)
         return out
 
+    def _list_change_parts(self, op: Op, g: gast.expr, parts) -> list[gast.stmt]:
+        base, *items = op.inputs
+        if op.kind == "append":
+            self._add_part(parts, items[0], T.expr("G[-1]", G=g))
+            self._add_part(parts, base, T.expr("G[:-1]", G=g))
+        elif op.kind == "extend":
+            self._add_part(parts, items[0], T.expr(f"G[len({base.id}):]", G=g))
+            self._add_part(parts, base, T.expr(f"G[:len({base.id})]", G=g))
+        else:
+            self._add_part(parts, items[0], T.expr("G[I]", G=g, I=op.index))
+            self._add_part(parts, base, T.expr("G[:I] + G[I + 1:]", G=g, I=op.index))
+        return []
+
     def _add_part(self, parts: dict[str, list[gast.expr]], atom: gast.expr, value: gast.expr) -> None:
         if self._is_active_atom(atom):
             parts.setdefault(atom.id, []).append(value)
@@ -539,7 +617,7 @@ class ReverseBuilder:
         preamble_names: dict[str, str] = {}
         out: list[gast.stmt] = []
         emitted: set[str] = set()
-        target = stmt.targets[0].id
+        target = op.target
         for i, atom in enumerate(op.inputs):
             if not self._carries_gradient(atom):
                 continue
@@ -714,6 +792,9 @@ def _reduces_to_scalar(op: Op) -> bool:
         return False
     axis = op.params.get("axis")
     return axis is None or (isinstance(axis, gast.Constant) and axis.value is None)
+
+
+_LIST_MUTATIONS = ("append", "extend", "insert", "pop")
 
 
 def _is_range(expr: gast.expr) -> bool:

@@ -53,7 +53,26 @@ def index_grad(g: Any, base: Any, index: Any) -> Any:
     return grad
 
 
+def without(grad: Any, index: Any) -> Any:
+    """A copy of ``grad`` with the slot at ``index`` zeroed: the adjoint of the value
+    a write ``x[index] = v`` overwrote."""
+    kept = grad.copy() if hasattr(grad, "copy") else list(grad)
+    kept[index] = zeros_like_tree(kept[index])
+    return kept
+
+
+def pop_grad(d_list: Any, d_item: Any, items: list, index: Any) -> list:
+    """Adjoint of ``items`` before ``v = items.pop(index)``: ``d_item`` back in its slot
+    (``items`` has been restored to its length before the pop)."""
+    grads = list(d_list) if d_list is not None else zeros_like_tree(items[:-1])
+    position = len(items) - 1 if index is None else index
+    grads.insert(position, d_item)
+    return grads
+
+
 RUNTIME_NAMES = {
+    "without": without,
+    "pop_grad": pop_grad,
     "unbroadcast_as": unbroadcast_as,
     "zeros_like_tree": zeros_like_tree,
     "add_trees": add_trees,
