@@ -8,7 +8,17 @@ from typing import Any
 import numpy as np
 
 from srcdiff.ops.core import as_operand, nary, spec, unary
-from srcdiff.ops.views import GATHER, INDEX_SELECT, getitem, index_add_at, setitem
+from srcdiff.ops.views import (
+    GATHER,
+    INDEX_ADD,
+    INDEX_SELECT,
+    MASKED_SELECT,
+    SCATTER,
+    SCATTER_ADD,
+    getitem,
+    index_add_at,
+    setitem,
+)
 from srcdiff.tensor import Tensor, _norm_dim, _wrap
 
 _UNARY = {
@@ -184,7 +194,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
     shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
     x = input.expand(*shape) if input._data.shape != shape else input
-    return getitem(x, np.broadcast_to(mask._data, shape).astype(bool))
+    return getitem(x, np.broadcast_to(mask._data, shape).astype(bool), MASKED_SELECT)
 
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
@@ -209,7 +219,7 @@ def scatter_(self: Tensor, dim: int, index: Tensor, src: Any) -> Tensor:
     idx = np.asarray(index._data, dtype=np.int64)
     key = _grid_index(idx, d)
     value = src[tuple(slice(0, n) for n in idx.shape)] if isinstance(src, Tensor) else src
-    setitem(self, key, value)
+    setitem(self, key, value, SCATTER)
     return self
 
 
@@ -221,14 +231,15 @@ def scatter_add_(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     d = _norm_dim(dim, self._data.ndim)
     idx = np.asarray(index._data, dtype=np.int64)
     value = src[tuple(slice(0, n) for n in idx.shape)]
-    return index_add_at(self, _grid_index(idx, d), value)
+    return index_add_at(self, _grid_index(idx, d), value, SCATTER_ADD)
 
 
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:  # noqa: A002
     out = input.clone()
     d = _norm_dim(dim, input._data.ndim)
     src = source if alpha == 1 else source * alpha
-    return index_add_at(out, (slice(None),) * d + (np.asarray(index._data, dtype=np.int64),), src)
+    idx = np.asarray(index._data, dtype=np.int64)
+    return index_add_at(out, (slice(None),) * d + (idx,), src, INDEX_ADD)
 
 
 # ----------------------------------------------------------------------------- optimizer helpers

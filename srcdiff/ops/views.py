@@ -227,6 +227,10 @@ def _is_basic(key: Any) -> tuple[bool, bool]:
 GATHER = spec("GatherBackward0", "getitem")
 INDEX_SELECT = spec("IndexSelectBackward0", "getitem")
 SPLIT = spec("SplitBackward0", "getitem")
+MASKED_SELECT = spec("MaskedSelectBackward0", "getitem")
+SCATTER = spec("ScatterBackward0", "setitem")
+SCATTER_ADD = spec("ScatterAddBackward0", "add_at")
+INDEX_ADD = spec("IndexAddBackward0", "add_at")
 
 
 def getitem(x: Tensor, index: Any, node: Any = None) -> Tensor:
@@ -271,7 +275,7 @@ def getitem(x: Tensor, index: Any, node: Any = None) -> Tensor:
     return res
 
 
-def setitem(x: Tensor, index: Any, value: Any) -> None:
+def setitem(x: Tensor, index: Any, value: Any, node: Any = None) -> None:
     key = _index_key(index)
     v = as_operand(value)
     vd = v._data if isinstance(v, Tensor) else v
@@ -282,16 +286,18 @@ def setitem(x: Tensor, index: Any, value: Any) -> None:
     except (ValueError, IndexError) as e:
         raise RuntimeError(str(e)) from None
     # PyTorch: a basic index writes through a view (CopySlices), an advanced one is index_put_
-    inplace(COPY_SLICES if _is_basic(key)[0] else INDEX_PUT, x, new, (key, v))
+    if node is None:
+        node = COPY_SLICES if _is_basic(key)[0] else INDEX_PUT
+    inplace(node, x, new, (key, v))
 
 
-def index_add_at(out: Tensor, index: Any, values: Any) -> Tensor:
+def index_add_at(out: Tensor, index: Any, values: Any, node: Any = None) -> Tensor:
     """``out[index] += values`` with repeats accumulating (numpy's ``add.at``), differentiable."""
     key = _index_key(index)
     v = as_operand(values)
     new = out._data.copy()
     np.add.at(new, key, v._data if isinstance(v, Tensor) else v)
-    return inplace(ADD_AT, out, new, (key, v))
+    return inplace(ADD_AT if node is None else node, out, new, (key, v))
 
 
 def copy_slices(base: Tensor, view: Tensor) -> None:
