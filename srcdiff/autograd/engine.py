@@ -286,9 +286,40 @@ class ListRuleNode(Node):
         ]
 
 
-def make_list_rule_node(name: str, rule: Any) -> type:
-    cls = type(name, (ListRuleNode,), {"__slots__": ()})
-    cls._fn = staticmethod(rule.input_vjps()[0])
+class VariadicRuleNode(ListRuleNode):
+    """A node for a rule with ``*operands`` (``np.einsum(subscripts, *operands)``): the rule
+    returns a list with one gradient per operand.  ``_args`` is [leading args, Tensors,
+    their versions at save time]."""
+
+    __slots__ = ()
+
+    def apply(self, grads: list[Any], create_graph: bool) -> Any:
+        args = self._args
+        if args is None:
+            raise RuntimeError(FREED_MSG)
+        lead, ops, versions = args
+        for t, v in zip(ops, versions, strict=True):
+            cur = t._vc[0] if t._vc is not None else 0
+            if cur != v:
+                _version_error(self, t, cur, v, t._data)
+        g = grads[0]
+        if create_graph:
+            from srcdiff.autograd import xp as xp_mod
+
+            with grad_mode.enable_grad():
+                outs = self._fn(g, None, *lead, *ops, xp=xp_mod)
+        else:
+            outs = self._fn(g, None, *lead, *[t._data for t in ops], xp=_npx)
+        return [
+            None if o is None else o if d is None else np.asarray(o).astype(d)
+            for o, d in zip(outs, self._dtypes, strict=True)
+        ]
+
+
+def make_list_rule_node(name: str, rule: Any, variadic: bool = False) -> type:
+    base = VariadicRuleNode if variadic else ListRuleNode
+    cls = type(name, (base,), {"__slots__": ()})
+    cls._fn = staticmethod(rule.input_vjps()[-1] if variadic else rule.input_vjps()[0])
     cls.__module__ = "srcdiff.autograd.nodes"
     return cls
 

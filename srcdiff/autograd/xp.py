@@ -260,6 +260,31 @@ def cumprod(x: Any, axis: int | None = None) -> Tensor:
     return stack(out, axis)
 
 
+def einsum(subscripts: str, *operands: Any, optimize: Any = False) -> Tensor:
+    from srcdiff.ops.extra import einsum as _einsum
+
+    return _einsum(subscripts, *[_t(o) for o in operands])
+
+
+def tensordot(a: Any, b: Any, axes: Any = 2) -> Tensor:
+    """numpy's tensordot, spelled as an einsum (differentiable through the einsum rule)."""
+    a, b = _t(a), _t(b)
+    na, nb = a._data.ndim, b._data.ndim
+    if isinstance(axes, int):
+        axes = (list(range(na - axes, na)), list(range(axes)))
+    ax_a = [x % na for x in np.atleast_1d(axes[0]).tolist()]
+    ax_b = [x % nb for x in np.atleast_1d(axes[1]).tolist()]
+    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    sa = [next(letters) for _ in range(na)]
+    sb = [next(letters) for _ in range(nb)]
+    for i, j in zip(ax_a, ax_b, strict=True):
+        sb[j] = sa[i]
+    out = [c for i, c in enumerate(sa) if i not in ax_a] + [
+        c for j, c in enumerate(sb) if j not in ax_b
+    ]
+    return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)
+
+
 def arange(*args: Any, **kwargs: Any) -> Any:
     return np.arange(*args, **kwargs)  # index arithmetic only: no gradient
 

@@ -267,3 +267,34 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
 
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:  # noqa: A002
     return input + tensor1 / tensor2 * value
+
+
+# ----------------------------------------------------------------------------- einsum
+
+_EINSUM_NODE = None
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """``np.einsum`` on tensors (grad_fn from the table's variadic ``einsum`` rule)."""
+    global _EINSUM_NODE
+    from srcdiff.autograd import engine as _engine
+    from srcdiff.autograd.grad_mode import GRAD
+    from srcdiff.ops.core import edge, result_dtype
+    from srcdiff.rules import RULES
+
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    ts = [as_operand(o) for o in operands]
+    ts = [t if isinstance(t, Tensor) else _wrap(np.asarray(t)) for t in ts]
+    dt = result_dtype(*ts)
+    data = np.asarray(np.einsum(equation, *[t._data for t in ts])).astype(dt, copy=False)
+    if not (GRAD[0] and any(t._requires_grad for t in ts)):
+        return _wrap(data)
+    if _EINSUM_NODE is None:
+        _EINSUM_NODE = _engine.make_list_rule_node("EinsumBackward0", RULES["einsum"], True)
+    node = object.__new__(_EINSUM_NODE)
+    node._hooks = None
+    node.next_functions = tuple(edge(t) for t in ts)
+    node._args = [(equation,), ts, [t._version for t in ts]]
+    node._dtypes = [None if t._data.dtype == dt else t._data.dtype for t in ts]
+    return _wrap(data, True, node)

@@ -203,3 +203,21 @@ def test_gather_values_match_pytorch_semantics():
     z = torch.zeros(2, 3).scatter_add(0, torch.tensor([[0, 1, 0]]), torch.ones(1, 3))
     assert z.tolist() == [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     assert torch.ones(2, 3).repeat(2, 1).shape == (4, 3)
+
+
+EINSUM = {
+    "matmul": ("ij,jk->ik", lambda: (_t(2, 3), _t(3, 4))),
+    "reduce_row": ("ij,jk->i", lambda: (_t(2, 3), _t(3, 4))),
+    "trace": ("ii->", lambda: (_t(3, 3),)),
+    "outer_batch": ("bi,bj->bij", lambda: (_t(2, 3), _t(2, 2))),
+    "ellipsis": ("...i,i->...", lambda: (_t(2, 2, 3), _t(3))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EINSUM))
+def test_einsum_first_and_second_order(name):
+    eq, make = EINSUM[name]
+    fn = lambda *ops: torch.einsum(eq, *ops)  # noqa: E731
+    assert type(fn(*make()).grad_fn).__name__ == "EinsumBackward0"
+    assert gradcheck(fn, make())
+    assert gradgradcheck(fn, make())
