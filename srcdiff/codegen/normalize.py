@@ -122,8 +122,13 @@ class Normalizer:
 
     def assign(self, target: gast.expr, value: gast.expr, stmt: gast.stmt) -> None:
         if not self.is_active(value):
-            if isinstance(target, (gast.Subscript, gast.Attribute)) and self.is_active(target.value):
+            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and self.is_active(target.value):
+                self.setitem(target, value, stmt)  # x[mask] = 0 still cuts x's gradient there
+                return
+            if isinstance(target, gast.Attribute) and self.is_active(target.value):
                 raise self._mutation_error(stmt)
+            if isinstance(target, gast.Name):
+                self._note_literal_kind(target.id, value)
             self.out.append(gast.copy_location(gast.Assign(targets=[target], value=value), stmt))
             return
         if isinstance(target, gast.Name):
@@ -441,6 +446,13 @@ class Normalizer:
         operands = gast.Tuple(elts=rest, ctx=gast.Load())
         call = gast.Call(func=expr.func, args=head + rest, keywords=expr.keywords)
         return call, Op("rule", head + [operands], rule, target.xp, params)
+
+    def _note_literal_kind(self, name: str, value: gast.expr) -> None:
+        """``d = {}`` and ``parts = []`` start containers that later writes fill."""
+        if isinstance(value, gast.Dict):
+            self.kinds[name] = ("dict", ())
+        elif isinstance(value, (gast.List, gast.Tuple)):
+            self.kinds[name] = ("seq", "list", ())
 
     def _mutates_active_list(self, call: gast.Call) -> bool:
         base = call.func.value

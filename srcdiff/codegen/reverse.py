@@ -200,7 +200,8 @@ class ReverseBuilder:
         if isinstance(stmt, gast.Expr) and op is not None:
             return [op.target]
         if isinstance(stmt, gast.Assign):
-            names = [n for t in stmt.targets if isinstance(t, (gast.Name, gast.Tuple, gast.List)) for n in stored_names(t)]
+            kinds = (gast.Name, gast.Tuple, gast.List, gast.Subscript)
+            names = [n for t in stmt.targets if isinstance(t, kinds) for n in stored_names(t)]
             return names + ([self.pullbacks[id(stmt)]] if id(stmt) in self.pullbacks else [])
         if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)) and isinstance(stmt.target, gast.Name):
             return [stmt.target.id]
