@@ -182,7 +182,11 @@ class RuleNode(Node):
     _released_ok = False
 
     def _release(self) -> None:
-        self._saved = None
+        # Like PyTorch, only saved tensors are freed: a node that kept none (AddBackward0,
+        # SumBackward0 keeps a shape) can run again.  Saved tensors always have versions.
+        meta = self._meta
+        if meta is not None and meta[0] is not None:
+            self._saved = None
 
     @property
     def _ans_vc(self) -> Any:
@@ -265,7 +269,7 @@ class ListRuleNode(Node):
     _fn: Any = None
 
     def _release(self) -> None:
-        self._args = None
+        """Only shapes are kept (concatenate/stack): nothing to free, as in PyTorch."""
 
     def apply(self, grads: list[Any], create_graph: bool) -> Any:
         args = self._args
@@ -292,6 +296,9 @@ class VariadicRuleNode(ListRuleNode):
     their versions at save time]."""
 
     __slots__ = ()
+
+    def _release(self) -> None:
+        self._args = None  # the operands are saved tensors
 
     def apply(self, grads: list[Any], create_graph: bool) -> Any:
         args = self._args

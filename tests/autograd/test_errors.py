@@ -283,3 +283,12 @@ def test_grad_assignment_checks_size():
         match=re.escape("attempting to assign a gradient of size '[3]' to a tensor of size '[2]'"),
     ):
         x.grad = torch.ones(3)
+
+
+def test_nodes_without_saved_tensors_can_run_twice():
+    # PyTorch frees saved tensors, not nodes: sum and add keep none, so this is allowed
+    x = torch.ones(2, requires_grad=True)
+    y = (x + 1).sum()
+    y.backward()
+    y.backward()
+    assert x.grad.tolist() == [2.0, 2.0]
