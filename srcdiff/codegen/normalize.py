@@ -146,9 +146,17 @@ class Normalizer:
                 self.assign(elt, item, stmt)
         elif isinstance(target, (gast.Tuple, gast.List)):
             whole = self.atom(value, "_".join(n.id for n in target.elts if isinstance(n, gast.Name)))
+            starred = [i for i, e in enumerate(target.elts) if isinstance(e, gast.Starred)]
+            after = len(target.elts) - starred[0] - 1 if starred else 0
             for i, elt in enumerate(target.elts):
-                index = gast.Subscript(value=_load(whole), slice=gast.Constant(i, None), ctx=gast.Load())
-                item = gast.copy_location(index, stmt)
+                if isinstance(elt, gast.Starred):
+                    key: gast.expr = gast.Slice(gast.Constant(i, None), gast.Constant(-after, None) if after else None, None)
+                    elt = elt.value
+                elif starred and i > starred[0]:
+                    key = gast.Constant(i - len(target.elts), None)
+                else:
+                    key = gast.Constant(i, None)
+                item = gast.copy_location(gast.Subscript(value=_load(whole), slice=key, ctx=gast.Load()), stmt)
                 item.srcdiff_sequence = True
                 self.assign(elt, item, stmt)
         elif isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
@@ -162,6 +170,11 @@ class Normalizer:
         if self.is_active(target.slice):
             raise self.parsed.error(stmt, "cannot differentiate an index computed from differentiated values")
         item = self.atom(value, f"{base.id}_item")
+        if base.id in T.names_read(target.slice):
+            # z[z < 0] = 0: the index must be the one computed before the write
+            held = self.namer.fresh(f"{base.id}_mask" if isinstance(target.slice, gast.Compare) else f"{base.id}_index")
+            self.out.append(gast.copy_location(gast.Assign(targets=[_store(held)], value=target.slice), stmt))
+            target = gast.Subscript(value=target.value, slice=_name(held), ctx=gast.Store())
         index = T.index_value(target.slice)
         store = gast.Subscript(value=_name(base.id), slice=target.slice, ctx=gast.Store())
         if is_structure(self.kinds.get(base.id)):
@@ -201,31 +214,42 @@ class Normalizer:
             return
         # for v in seq  ->  for v_index in range(len(seq)): v = seq[v_index]
         # (and likewise for enumerate, zip and reversed over active sequences)
-        func = stmt.iter.func.id if isinstance(stmt.iter, gast.Call) and isinstance(stmt.iter.func, gast.Name) else None
-        wrapper = func if func in ("enumerate", "zip", "reversed") and self._is_builtin(func) else None
-        sources = stmt.iter.args if wrapper else [stmt.iter]
-        seqs = [self.atom(source, "items") for source in sources]
         index_name = self.namer.fresh(f"{_target_base(stmt.target)}_index")
-        index = _name(index_name)
-        lengths = [gast.Call(func=_name("len"), args=[_load(q)], keywords=[]) for q in seqs]
-        length = lengths[0] if len(lengths) == 1 else gast.Call(func=_name("min"), args=lengths, keywords=[])
-        position: gast.expr = index
-        if wrapper == "reversed":
-            position = T.expr("N - 1 - I", N=length, I=index)
-        items = [self._element(q, position) for q in seqs]
-        if wrapper == "enumerate":
-            start = stmt.iter.args[1] if len(stmt.iter.args) > 1 else None
-            counter = index if start is None else T.expr("I + S", I=index, S=start)
-            value = gast.Tuple(elts=[counter, items[0]], ctx=gast.Load())
-        elif wrapper == "zip":
-            value = gast.Tuple(elts=items, ctx=gast.Load())
-        else:
-            value = items[0]
+        length, value = self._iteration(stmt.iter, _name(index_name))
         first = gast.copy_location(gast.Assign(targets=[stmt.target], value=value), stmt)
         stmt.body = self.body([first, *stmt.body])
         stmt.target = gast.Name(index_name, gast.Store(), None, None)
         stmt.iter = gast.Call(func=_name("range"), args=[length], keywords=[])
         self.out.append(stmt)
+
+    def _iteration(self, iterable: gast.expr, position: gast.expr) -> tuple[gast.expr, gast.expr]:
+        """(number of items, the item at ``position``) for iterating ``iterable``:
+        a sequence, or enumerate/zip/reversed of iterables, nested as written."""
+        wrapper = self._iteration_wrapper(iterable)
+        if wrapper is None:
+            seq = self.atom(iterable, "items")
+            return gast.Call(func=_name("len"), args=[_load(seq)], keywords=[]), self._element(seq, position)
+        args = iterable.args
+        if wrapper == "reversed":
+            inner = args[0] if self._iteration_wrapper(args[0]) else self.atom(args[0], "items")
+            args = [inner]
+            length, _ = self._iteration(inner, position)
+            flipped = T.expr("N - 1 - I", N=length, I=position)
+            return length, self._iteration(args[0], flipped)[1]
+        if wrapper == "enumerate":
+            length, item = self._iteration(args[0], position)
+            counter = position if len(args) < 2 else T.expr("I + S", I=position, S=args[1])
+            return length, gast.Tuple(elts=[copy.deepcopy(counter), item], ctx=gast.Load())
+        parts = [self._iteration(a, position) for a in args]
+        length = gast.Call(func=_name("min"), args=[p[0] for p in parts], keywords=[])
+        return length, gast.Tuple(elts=[p[1] for p in parts], ctx=gast.Load())
+
+    def _iteration_wrapper(self, iterable: gast.expr) -> str | None:
+        if isinstance(iterable, gast.Call) and isinstance(iterable.func, gast.Name):
+            name = iterable.func.id
+            if name in ("enumerate", "zip", "reversed") and self._is_builtin(name) and not iterable.keywords:
+                return name
+        return None
 
     def _element(self, seq: gast.expr, position: gast.expr) -> gast.expr:
         item = gast.Subscript(value=_load(seq), slice=copy.deepcopy(position), ctx=gast.Load())

@@ -186,8 +186,9 @@ class ReverseBuilder:
             def walk(stmts):
                 for s in stmts:
                     table[id(s)] = s
-                    for f in ("body", "orelse"):
-                        walk(getattr(s, f, []) or [])
+                    if not isinstance(s, gast.FunctionDef):
+                        for f in ("body", "orelse"):
+                            walk(getattr(s, f, []) or [])
 
             walk(self.body)
             self._by_id_cache = table
@@ -266,7 +267,16 @@ class ReverseBuilder:
         for name in self.none_init.get(0, set()):
             primal.insert(0, T.assign(name, gast.Constant(None, None)))
         stack_inits = [T.assign(s, gast.List(elts=[], ctx=gast.Load())) for s in self.stacks.values()]
+        # the caller's arrays and lists are never changed: written arguments are copied first
+        written = sorted({op.target for op in self._ops() if op.mutation is not None} & self.params)
+        stack_inits = [T.assign(p, T.expr(f"{p}.copy()")) for p in written] + stack_inits
         return Sweeps(stack_inits + primal, adjoint, output, d_output, grads, list(self.stacks.values()))
+
+    def _ops(self):
+        for stmt in self._by_id.values():
+            op = getattr(stmt, "srcdiff_op", None)
+            if op is not None:
+                yield op
 
     def _restored_anywhere(self, output: gast.expr) -> bool:
         names = T.names_read(output)
@@ -360,7 +370,10 @@ class ReverseBuilder:
     def _save_region(self, stmt: gast.stmt, op: Op, info: _Info) -> gast.stmt:
         """Before ``x[i] = v``, keep the region it overwrites."""
         region = gast.Subscript(value=T.name(op.target), slice=copy.deepcopy(stmt.targets[0].slice), ctx=gast.Load())
-        value = region if op.kind == "slot" else T.expr("np.copy(R)", R=region)
+        if op.kind == "slot":
+            value = T.expr("slot_or_missing(B, I)", B=T.name(op.target), I=op.index)
+        else:
+            value = T.expr("np.copy(R)", R=region)
         if info.loops:
             stack = self._stack(f"{op.target}_region")
             return T.stmt(f"{stack}.append(V)", V=value)
@@ -499,6 +512,8 @@ class ReverseBuilder:
         if op is not None and op.mutation == "setitem":
             region = gast.Subscript(value=T.name(op.target), slice=copy.deepcopy(stmt.targets[0].slice), ctx=gast.Store())
             old = T.expr(f"{self._stack(op.target + '_region')}.pop()") if info.loops else T.name(self.saved[id(stmt)])
+            if op.kind == "slot":
+                return [T.stmt("restore_slot(B, I, OLD)", B=T.name(op.target), I=op.index, OLD=old)]
             return [gast.Assign(targets=[region], value=old)]
         out = []
         for name in self._assigned_names(stmt):
@@ -547,7 +562,7 @@ class ReverseBuilder:
             out += self._rule_parts(stmt, op, g, ans, parts)
         elif op.kind == "slot":
             base, item = op.inputs
-            self._add_part(parts, item, T.expr("G[I]", G=g, I=op.index))
+            self._add_part(parts, item, T.expr("slot_of(G, I)", G=g, I=op.index))
             self._add_part(parts, base, T.expr("without(G, I)", G=g, I=op.index))
         elif op.kind in ("append", "extend", "insert"):
             out += self._list_change_parts(op, g, parts)
@@ -817,6 +832,8 @@ def _contains_return(stmts: list[gast.stmt]) -> bool:
 def _statements(stmts: list[gast.stmt]):
     for s in stmts:
         yield s
+        if isinstance(s, gast.FunctionDef):
+            continue
         for f in ("body", "orelse"):
             yield from _statements(getattr(s, f, []) or [])
 

@@ -29,12 +29,39 @@ def zeros_like_tree(x: Any) -> Any:
 
 
 def add_trees(a: Any, b: Any) -> Any:
-    """``a + b`` for gradients that may be lists/tuples/dicts of arrays."""
+    """``a + b`` for gradients that may be lists/tuples/dicts of arrays (a dict
+    entry missing on one side counts as zero)."""
     if isinstance(a, list):
         return [add_trees(u, v) for u, v in zip(a, b)]
     if isinstance(a, dict):
-        return {k: add_trees(a[k], b[k]) for k in a}
+        keys = list(a) + [k for k in b if k not in a]
+        return {k: add_trees(a[k], b[k]) if k in a and k in b else a.get(k, b.get(k)) for k in keys}
     return a + b
+
+
+_MISSING = object()
+
+
+def slot_of(grad: Any, index: Any) -> Any:
+    """``grad[index]``, or zero where a dict adjoint has no entry for the key."""
+    if isinstance(grad, dict):
+        return grad.get(index, 0.0)
+    return grad[index]
+
+
+def slot_or_missing(container: Any, index: Any) -> Any:
+    """The value a write ``container[index] = v`` is about to replace (or a marker)."""
+    if isinstance(container, dict):
+        return container.get(index, _MISSING)
+    return container[index]
+
+
+def restore_slot(container: Any, index: Any, old: Any) -> None:
+    """Undo ``container[index] = v``: put back the old value, or remove a new key."""
+    if old is _MISSING:
+        del container[index]
+    else:
+        container[index] = old
 
 
 def sequence_index_grad(g: Any, seq: Any, index: Any) -> Any:
@@ -57,7 +84,10 @@ def without(grad: Any, index: Any) -> Any:
     """A copy of ``grad`` with the slot at ``index`` zeroed: the adjoint of the value
     a write ``x[index] = v`` overwrote."""
     kept = grad.copy() if hasattr(grad, "copy") else list(grad)
-    kept[index] = zeros_like_tree(kept[index])
+    if isinstance(kept, dict):
+        kept.pop(index, None)
+    else:
+        kept[index] = zeros_like_tree(kept[index])
     return kept
 
 
@@ -71,6 +101,9 @@ def pop_grad(d_list: Any, d_item: Any, items: list, index: Any) -> list:
 
 
 RUNTIME_NAMES = {
+    "slot_of": slot_of,
+    "slot_or_missing": slot_or_missing,
+    "restore_slot": restore_slot,
     "without": without,
     "pop_grad": pop_grad,
     "unbroadcast_as": unbroadcast_as,
