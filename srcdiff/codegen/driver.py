@@ -175,8 +175,9 @@ def _param_names(parsed: ParsedFunction) -> list[str]:
 # ---------------------------------------------------------------- arguments
 
 
-def resolve_wrt(fn: Callable[..., Any], wrt: Any) -> tuple[tuple[str, ...], bool]:
+def resolve_wrt(fn: Callable[..., Any], wrt: Any, parsed: ParsedFunction | None = None) -> tuple[tuple[str, ...], bool]:
     """``wrt`` as a tuple of parameter names, and whether the user asked for a tuple."""
+    where = {"filename": parsed.filename, "lineno": parsed.tree.lineno} if parsed is not None else {}
     try:
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
@@ -188,12 +189,13 @@ def resolve_wrt(fn: Callable[..., Any], wrt: Any) -> tuple[tuple[str, ...], bool
     names = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (int, str)):
-            raise SrcdiffError(f"wrt must be a parameter index or name, not {item!r}")
+            raise SrcdiffError(f"wrt must be a parameter index or name, not {item!r}", **where)
         if isinstance(item, str):
             if item not in named:
                 raise SrcdiffError(
                     f"wrt={item!r} names no parameter of {fn.__name__}",
                     hint=f"its parameters are {', '.join(named) or 'none'}",
+                    **where,
                 )
             names.append(item)
         else:
@@ -201,6 +203,7 @@ def resolve_wrt(fn: Callable[..., Any], wrt: Any) -> tuple[tuple[str, ...], bool
                 raise SrcdiffError(
                     f"wrt={item} is out of range: {fn.__name__} has {len(positional)} positional parameters",
                     hint=f"use an index from 0 to {len(positional) - 1}" if positional else None,
+                    **where,
                 )
             names.append(positional[item])
     return tuple(names), as_tuple
@@ -284,7 +287,7 @@ class _Prepared:
     def __init__(self, fn: Callable[..., Any], wrt: Any) -> None:
         self.fn = fn
         self.parsed = parsed_function(fn)
-        self.wrt_names, self.as_tuple = resolve_wrt(fn, wrt)
+        self.wrt_names, self.as_tuple = resolve_wrt(fn, wrt, self.parsed)
 
     def adjoint(self, values: dict[str, Any], mode: str) -> Adjoint:
         _check_wrt_values(self.parsed, self.wrt_names, values)

@@ -99,6 +99,13 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
             hint="lambdas cannot be differentiated from source; use a 'def'",
         )
     gast.increment_lineno(tree, first_line - 1)
+    if isinstance(tree, gast.AsyncFunctionDef):
+        raise SrcdiffError(
+            "cannot differentiate through 'async def'",
+            filename=filename,
+            lineno=tree.lineno,
+            hint="async code is not supported; write a plain function",
+        )
     tree.decorator_list = []
     closure = {}
     if fn.__closure__:
@@ -114,7 +121,7 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
 
 def _find_function(module: gast.Module, fn: Callable[..., Any]) -> gast.FunctionDef | None:
     for node in module.body:
-        if isinstance(node, gast.FunctionDef) and node.name == fn.__name__:
+        if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef)) and node.name == fn.__name__:
             return node
     return None
 
