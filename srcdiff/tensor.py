@@ -21,6 +21,7 @@ from srcdiff import dtypes as _dt
 from srcdiff.autograd import engine as _engine
 
 _ndarray = np.ndarray
+_ONES = {np.dtype(t): np.ones((), t) for t in (np.float16, np.float32, np.float64)}
 _object_new = object.__new__
 
 
@@ -260,7 +261,8 @@ class Tensor:
             # the common `loss.backward()`: straight to the engine
             if self._data.dtype.kind in "fc":
                 d = self._data
-                seed = np.array(1, dtype=d.dtype) if d.ndim == 0 else np.ones(d.shape, d.dtype)
+                one = _ONES.get(d.dtype)
+                seed = one.copy() if one is not None and d.ndim == 0 else np.ones(d.shape, d.dtype)
                 grads = [_wrap(seed) if create_graph else seed]
                 keep = create_graph if retain_graph is None else retain_graph
                 _engine._run_plain([(fn, self._out_nr)], grads, keep, create_graph)

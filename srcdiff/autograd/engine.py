@@ -506,10 +506,14 @@ def _run_plain(
     roots: list[tuple[Node, int]], root_grads: list[Any], keep_graph: bool, create_graph: bool
 ) -> None:
     """The common case (``backward()`` without ``inputs``, no anomaly mode), kept lean."""
-    deps = _count_deps([n for n, _ in roots]) if len(roots) > 1 else _count_deps1(roots[0][0])
     buffers: dict[Node, list[Any]] = {}
-    for (node, nr), g in zip(roots, root_grads, strict=False):
-        _add_to_buffer(buffers, node, nr, g)
+    if len(roots) == 1:
+        deps = _count_deps1(roots[0][0])
+        _add_to_buffer(buffers, roots[0][0], roots[0][1], root_grads[0])
+    else:
+        deps = _count_deps([n for n, _ in roots])
+        for (node, nr), g in zip(roots, root_grads, strict=True):
+            _add_to_buffer(buffers, node, nr, g)
     del root_grads  # so leaves can take over a root gradient they alone hold
     ready = []
     for node, _ in roots:
