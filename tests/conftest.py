@@ -13,3 +13,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="programs per fuzz test in tests/codegen/test_fuzz.py "
         "(default: the CI sizes in that file; e.g. 10000 for a long local run)",
     )
+    parser.addoption(
+        "--fuzz-shrink",
+        action="store_true",
+        default=False,
+        help="let hypothesis shrink a failing fuzz program to a minimal one (slow: minutes)",
+    )

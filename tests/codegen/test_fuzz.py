@@ -4,7 +4,9 @@ Zero wrong gradients and zero internal errors: a program srcdiff cannot handle
 must be refused with SrcdiffError.  CI sizes are chosen so this file runs in
 about 90 s on a 2-core machine; ``pytest --fuzz-examples 10000`` runs more.
 Runs are derandomized, so CI sees the same programs every time.  A failure
-prints the program's source; shrunk failures belong in fuzz_regressions.py.
+prints the program's source.  Shrinking a failure takes minutes, so it is off
+by default; ``--fuzz-shrink`` turns it on, and shrunk failures belong in
+fuzz_regressions.py.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.strategies import SearchStrategy
 
 from tests.codegen.fuzz_check import check_program
@@ -24,11 +26,13 @@ STRAIGHT_EXAMPLES = 2000
 CONTROL_EXAMPLES = 500
 
 
-def _run(strategy: SearchStrategy[Program], examples: int, workdir: Path) -> Counter:
+def _run(strategy: SearchStrategy[Program], examples: int, shrink: bool, workdir: Path) -> Counter:
     outcomes: Counter = Counter()
+    phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
 
     @settings(
         max_examples=examples,
+        phases=phases,
         derandomize=True,
         database=None,
         deadline=None,
@@ -57,7 +61,8 @@ def test_straight_line_programs(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     n = _examples(request, STRAIGHT_EXAMPLES)
-    outcomes = _run(straight_programs(), n, tmp_path_factory.mktemp("straight"))
+    shrink = request.config.getoption("--fuzz-shrink")
+    outcomes = _run(straight_programs(), n, shrink, tmp_path_factory.mktemp("straight"))
     print(f"straight-line programs: {dict(outcomes)}")
     assert sum(outcomes.values()) > 0
 
@@ -66,7 +71,8 @@ def test_control_flow_programs(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     n = _examples(request, CONTROL_EXAMPLES)
-    outcomes = _run(control_programs(), n, tmp_path_factory.mktemp("control"))
+    shrink = request.config.getoption("--fuzz-shrink")
+    outcomes = _run(control_programs(), n, shrink, tmp_path_factory.mktemp("control"))
     print(f"control-flow programs: {dict(outcomes)}")
     assert sum(outcomes.values()) > 0
 
