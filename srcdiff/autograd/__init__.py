@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -206,14 +205,7 @@ def grad(
     return tuple(result)
 
 
-from srcdiff.autograd import anomaly_mode, function  # noqa: E402
+from srcdiff.autograd import anomaly_mode, function  # noqa: E402,F401  (submodules, as in torch)
 from srcdiff.autograd.anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: E402
 from srcdiff.autograd.function import Function  # noqa: E402
 from srcdiff.autograd.gradcheck import gradcheck, gradgradcheck  # noqa: E402
-
-
-def _unused(*_: Sequence[Any]) -> None:  # keeps imports referenced for linters
-    return None
-
-
-_unused(anomaly_mode, function)

@@ -158,10 +158,6 @@ def accumulate_into(t: Any, g: Any, create_graph: bool) -> None:
         t._grad._bump()
 
 
-def _check_saved(node: Any) -> None:
-    raise RuntimeError(FREED_MSG)
-
-
 class RuleNode(Node):
     """A node that calls one rule of the shared table (see srcdiff.rules.table).
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from srcdiff.autograd.grad_mode import GRAD
 from srcdiff.ops.core import as_operand, binary, inplace, spec, unary
 from srcdiff.tensor import Tensor, _wrap
 
@@ -383,7 +384,7 @@ def _out(res: Tensor, out: Tensor | None) -> Tensor:
     """Support ``out=``: copy the result into ``out`` (like PyTorch, not differentiable)."""
     if out is None:
         return res
-    if res._requires_grad and GRAD_ENABLED():
+    if res._requires_grad and GRAD[0]:
         raise RuntimeError(
             "add(): functions with out=... arguments don't support automatic differentiation, "
             "but one of the arguments requires grad."
@@ -393,9 +394,3 @@ def _out(res: Tensor, out: Tensor | None) -> Tensor:
     out._data[...] = res._data
     out._bump()
     return out
-
-
-def GRAD_ENABLED() -> bool:  # noqa: N802
-    from srcdiff.autograd.grad_mode import GRAD
-
-    return GRAD[0]
