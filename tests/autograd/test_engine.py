@@ -203,6 +203,7 @@ def test_long_chain_no_recursion_limit():
     assert x.grad.item() == 1.0
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 def test_anomaly_mode_reports_nan_and_forward_trace():
     x = torch.zeros(1, requires_grad=True)
     with pytest.warns(UserWarning, match="Anomaly Detection has been enabled"):
