@@ -221,3 +221,19 @@ def test_einsum_first_and_second_order(name):
     assert type(fn(*make()).grad_fn).__name__ == "EinsumBackward0"
     assert gradcheck(fn, make())
     assert gradgradcheck(fn, make())
+
+
+def test_augmented_index_assignment_with_repeated_indices():
+    # numpy/PyTorch semantics: with a repeated index the last write stays, so only it
+    # receives a gradient (b[[0, 0]] += v gives b[0] = a[0] + v[1])
+    def f(a, v):
+        b = a * 1.0
+        b[1:3] += v * 2
+        b[[0, 0]] += v[:2]
+        b[b > 1] *= 3
+        b[[2, 1, 2]] = v[[0, 1, 1]] * 5
+        return b
+
+    args = (_t(4, seed=11), _t(2, seed=12))
+    assert gradcheck(f, args)
+    assert gradgradcheck(f, args)
