@@ -1,4 +1,6 @@
-"""Activation functions of neural networks (eager ops; users write them in numpy)."""
+"""Rules with no numpy function of their own: activations (sigmoid, relu) and the
+array writes ``x[index] = value`` (setitem) and ``np.add.at`` (add_at) that eager
+in-place indexing and the compiler's subscript writes use."""
 
 from __future__ import annotations
 
