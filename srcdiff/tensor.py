@@ -19,6 +19,7 @@ import numpy as np
 
 from srcdiff import dtypes as _dt
 from srcdiff.autograd import engine as _engine
+from srcdiff.autograd.grad_mode import INFERENCE
 
 _ndarray = np.ndarray
 _ONES = {np.dtype(t): np.ones((), t) for t in (np.float16, np.float32, np.float64)}
@@ -67,6 +68,22 @@ _NONLEAF_GRAD_WARNING = (
 )
 
 
+# The version counter of inference tensors (made under inference_mode): PyTorch gives them
+# none; sharing this marker makes them recognisable at no cost to other tensors.
+INFERENCE_VC = [0]
+INFERENCE_SAVE_MSG = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `srcdiff.no_grad()` instead of "
+    "`srcdiff.inference_mode()`."
+)
+INFERENCE_INPLACE_MSG = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a "
+    "clone to get a normal tensor before doing inplace update.See "
+    "https://github.com/pytorch/rfcs/pull/17 for more details."
+)
+
+
 def _wrap(data: Any, req: bool = False, fn: Any = None, vc: Any = None) -> Tensor:
     """The fast constructor: a Tensor around an ndarray, no checks, no copy."""
     t = _object_new(Tensor)
@@ -74,7 +91,7 @@ def _wrap(data: Any, req: bool = False, fn: Any = None, vc: Any = None) -> Tenso
     t._requires_grad = req
     t._grad_fn = fn
     t._grad = None
-    t._vc = vc
+    t._vc = INFERENCE_VC if vc is None and INFERENCE[0] else vc
     t._base = None
     t._out_nr = 0
     t._accum = None
@@ -108,7 +125,7 @@ class Tensor:
         self._requires_grad = False
         self._grad_fn = None
         self._grad = None
-        self._vc = None
+        self._vc = INFERENCE_VC if INFERENCE[0] else None
         self._base = None
         self._out_nr = 0
         self._accum = None
@@ -150,6 +167,11 @@ class Tensor:
             )
         if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if requires_grad and self._vc is INFERENCE_VC and not INFERENCE[0]:
+            raise RuntimeError(
+                "Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                "allowed."
+            )
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -203,7 +225,13 @@ class Tensor:
 
     @property
     def _version(self) -> int:
+        if self._vc is INFERENCE_VC:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return 0 if self._vc is None else self._vc[0]
+
+    def is_inference(self) -> bool:
+        """Made under ``inference_mode`` (no version counter, never saved for backward)."""
+        return self._vc is INFERENCE_VC
 
     def _counter(self) -> list[int]:
         """The version counter, shared with the base for views."""
@@ -215,6 +243,9 @@ class Tensor:
         vc = self._vc
         if vc is None:
             self._vc = [1]
+        elif vc is INFERENCE_VC:
+            if not INFERENCE[0]:
+                raise RuntimeError(INFERENCE_INPLACE_MSG)
         else:
             vc[0] += 1
 

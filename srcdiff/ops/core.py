@@ -15,9 +15,15 @@ import numpy as np
 
 from srcdiff import dtypes as _dt
 from srcdiff.autograd import engine as _engine
-from srcdiff.autograd.grad_mode import GRAD
+from srcdiff.autograd.grad_mode import GRAD, INFERENCE
 from srcdiff.rules import RULES
-from srcdiff.tensor import Tensor, _wrap
+from srcdiff.tensor import (
+    INFERENCE_INPLACE_MSG,
+    INFERENCE_SAVE_MSG,
+    INFERENCE_VC,
+    Tensor,
+    _wrap,
+)
 
 _ndarray = np.ndarray
 _object_new = object.__new__
@@ -212,6 +218,8 @@ def record(
                 if versions is None:
                     versions = [-1] * (n + 1)
                 vc = t._vc
+                if vc is INFERENCE_VC:
+                    raise RuntimeError(INFERENCE_SAVE_MSG)
                 versions[i + 1] = 0 if vc is None else vc[0]
             elif k == 2:
                 saved.append(ShapeOnly(t._data.shape, t._data.dtype))
@@ -494,6 +502,8 @@ def inplace(
     When a needed gradient reads the old value of ``t``, a copy of it is saved.
     """
     check_inplace(t)
+    if t._vc is INFERENCE_VC and not INFERENCE[0]:
+        raise RuntimeError(INFERENCE_INPLACE_MSG)
     out = to_array(out)
     if out.dtype != t._data.dtype:
         if _CATEGORY[out.dtype.kind] > _CATEGORY[t._data.dtype.kind]:

@@ -82,3 +82,28 @@ def test_mode_restored_after_exception():
     except ValueError:
         pass
     assert torch.is_grad_enabled()
+
+
+def test_inference_tensors_follow_pytorch_rules():
+    import pytest
+
+    with torch.inference_mode():
+        t = torch.ones(2)
+        t.add_(1)  # in-place is fine inside inference mode
+    assert t.is_inference() and t.detach().is_inference() and t[0:1].is_inference()
+    assert not torch.ones(2).is_inference()
+    w = torch.ones(2, requires_grad=True)
+    (w + t).sum().backward()  # add saves nothing: allowed
+    with pytest.raises(RuntimeError, match="^Inference tensors cannot be saved for backward."):
+        w * t
+    with pytest.raises(
+        RuntimeError, match="^Inplace update to inference tensor outside InferenceMode"
+    ):
+        t.add_(1)
+    with pytest.raises(
+        RuntimeError, match="^Setting requires_grad=True on inference tensor outside"
+    ):
+        t.requires_grad_()
+    with pytest.raises(RuntimeError, match="^Inference tensors do not track version counter.$"):
+        _ = t._version
+    assert not (t * 2).is_inference()
