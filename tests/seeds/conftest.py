@@ -35,4 +35,12 @@ class Notebook:
 
 @pytest.fixture
 def nb() -> Notebook:
+    """A fresh kernel for one self-contained cell."""
+    return Notebook()
+
+
+@pytest.fixture(scope="module")
+def kernel() -> Notebook:
+    """One kernel for a whole seed file: its cells run in order and share state, as in the
+    notebook, one test per cell."""
     return Notebook()
