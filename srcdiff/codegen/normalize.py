@@ -528,17 +528,20 @@ class Normalizer:
 
 
 def single_exit(stmts: list[gast.stmt]) -> list[gast.stmt]:
-    """Move statements after an ``if`` whose branch returns into the other branch,
-    so that every path reaches one final ``return``."""
+    """Move the statements after an ``if`` that may return into its branches that
+    do not, so that a ``return`` always ends its path (loops' returns are gone by now)."""
     for i, stmt in enumerate(stmts):
-        if isinstance(stmt, gast.If) and i + 1 < len(stmts):
+        if isinstance(stmt, gast.Return):
+            return stmts[: i + 1]  # what follows a return never runs
+        if isinstance(stmt, gast.If) and (_contains_return(stmt.body) or _contains_return(stmt.orelse)):
             rest = stmts[i + 1 :]
-            if _ends_in_return(stmt.body) and not _ends_in_return(stmt.orelse):
-                stmt.orelse = stmt.orelse + copy.deepcopy(rest)
-                return stmts[: i + 1]
-            if _ends_in_return(stmt.orelse) and not _ends_in_return(stmt.body):
+            if rest and not _ends_in_return(stmt.body):
                 stmt.body = stmt.body + copy.deepcopy(rest)
-                return stmts[: i + 1]
+            if rest and not _ends_in_return(stmt.orelse):
+                stmt.orelse = stmt.orelse + copy.deepcopy(rest)
+            stmt.body = single_exit(stmt.body)
+            stmt.orelse = single_exit(stmt.orelse)
+            return stmts[: i + 1]
     return stmts
 
 
@@ -556,6 +559,15 @@ def _pairs_up(target: gast.expr, value: gast.expr) -> bool:
         and len(value.elts) == len(target.elts)
         and not any(isinstance(e, gast.Starred) for e in target.elts + value.elts)
     )
+
+
+def _contains_return(stmts: list[gast.stmt]) -> bool:
+    for stmt in stmts:
+        if isinstance(stmt, gast.Return):
+            return True
+        if isinstance(stmt, gast.If) and (_contains_return(stmt.body) or _contains_return(stmt.orelse)):
+            return True
+    return False
 
 
 def _ends_in_return(stmts: list[gast.stmt]) -> bool:

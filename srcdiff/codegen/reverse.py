@@ -401,6 +401,8 @@ class ReverseBuilder:
         for node in _statements(stmt.body + getattr(stmt, "orelse", [])):
             if getattr(node, "srcdiff_op", None) is not None or id(node) in self.record:
                 return True
+            if set(self._assigned_names(node)) & self.active:
+                return True  # overwriting an active value (s = 1.5) cuts its gradient
         return False
 
     def _record_control(self, stmt: gast.stmt, base: str, value: gast.expr | None) -> tuple[list[gast.stmt], list[gast.stmt]]:
@@ -697,8 +699,15 @@ class ReverseBuilder:
             return pre + [gast.If(test=T.expr(f"not {flag}"), body=orelse, orelse=[])]
         return pre + [gast.If(test=T.name(flag), body=body, orelse=orelse)]
 
+    def _surely_bound(self, name: str) -> bool:
+        """Whether ``name`` has a value wherever the adjoint sweep may need a zero shaped
+        like it: a parameter, or assigned by a statement outside every branch and loop."""
+        if name in self.params:
+            return True
+        return any(name in self._assigned_names(s) for s in self.body if not isinstance(s, (gast.If, gast.For, gast.While)))
+
     def _zero(self, name: str) -> gast.stmt:
-        if self.kinds.get(name) == "scalar" or self.shape_class.get(name) is SCALAR:
+        if self.kinds.get(name) == "scalar" or self.shape_class.get(name) is SCALAR or not self._surely_bound(name):
             zero = gast.Constant(0.0, None)
         elif name in self.structured:
             zero = T.expr(f"zeros_like_tree({name})")
