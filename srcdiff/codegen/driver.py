@@ -83,7 +83,7 @@ def _transform(fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple,
     body = normalizer.body(desugar_jumps(tree.body, normalizer.namer))
     structured = {n for n, k in normalizer.kinds.items() if is_structure(k)}
     builder = ReverseBuilder(
-        parsed, body, normalizer.active, normalizer.namer, list(wrt_names), structured, normalizer.kinds
+        parsed, body, normalizer.active, normalizer.namer, list(wrt_names), structured, dict(zip(params, kinds))
     )
     sweeps = builder.build()
     grads = [T.name(sweeps.grads[w]) if w in sweeps.grads else gast.Constant(None, None) for w in wrt_names]

@@ -62,7 +62,7 @@ class ReverseBuilder:
         structured: set[str] = frozenset(),
         kinds: dict[str, object] | None = None,
     ) -> None:
-        self.kinds = kinds or {}
+        self.kinds = kinds or {}  # the arguments' kinds (see kinds.py)
         self.structured = set(structured)  # names whose values are tuples/lists/dicts
         self.parsed = parsed
         self.body = body
