@@ -333,7 +333,12 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--wrt", help="arguments to differentiate: indices or names, comma separated (default 0)"
     )
-    show.add_argument("--mode", choices=("reverse", "forward"), default="reverse")
+    show.add_argument(
+        "--mode",
+        choices=("reverse", "forward"),
+        default="reverse",
+        help="reverse (default); forward is not implemented yet",
+    )
     show.add_argument(
         "--no-color", action="store_true", help="never highlight (no colour when piped anyway)"
     )
