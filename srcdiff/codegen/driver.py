@@ -350,7 +350,7 @@ def _with_source(wrapper: Callable[..., Any], prepared: _Prepared, mode: str) ->
             if fn is prepared.fn and wrt == prepared.wrt_names and m == mode:
                 return adjoint.source
         params = _param_names(prepared.parsed)
-        kinds = tuple("array" for _ in params)
+        kinds = tuple(("array", None) for _ in params)
         return adjoint_of(prepared.fn, prepared.wrt_names, kinds, mode).source
 
     wrapper.source_of = source  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ def kind_of(value: Any) -> Any:
     if isinstance(value, (bool, int, float, complex, np.number)):
         return SCALAR
     if isinstance(value, np.ndarray):
-        return ARRAY
+        return (ARRAY, value.ndim)
     if isinstance(value, (list, tuple)):
         items = tuple(kind_of(v) for v in value)
         if len(items) > _SUMMARY_LENGTH and len(set(items)) == 1:
@@ -34,6 +34,15 @@ def kind_of(value: Any) -> Any:
         except TypeError:  # keys that do not sort
             return ("dict", tuple((k, kind_of(v)) for k, v in value.items()))
     return ("object", type(value))
+
+
+def rank_of(kind: Any) -> int | None:
+    """The number of dimensions a kind certainly has (None when unknown)."""
+    if kind == SCALAR:
+        return 0
+    if isinstance(kind, tuple) and kind[0] == ARRAY:
+        return kind[1]
+    return None
 
 
 def is_structure(kind: Any) -> bool:

@@ -25,6 +25,8 @@ import gast
 
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.activity import stored_names
+from srcdiff.codegen.kinds import rank_of
+from srcdiff.codegen.kinds import rank_of
 from srcdiff.codegen.inline import constant_node, inline_helper_calls, inline_part
 from srcdiff.codegen.names import Namer
 from srcdiff.codegen.normalize import Op
@@ -77,6 +79,8 @@ class ReverseBuilder:
         self.control: dict[int, str] = {}  # compound statement id -> its record (flag, counter, range)
         self.none_init: dict[int, set[str]] = {}  # outermost loop id -> names to pre-set to None
         self.shape_class: dict[str, object] = {}
+        self.rank: dict[str, int | None] = {}
+        self.int_names: set[str] = set()
         self.pullbacks: dict[int, str] = {}  # user-call statement id -> its pullback's name
         self.counters: dict[int, str] = {}  # for-loop id -> its iteration counter, when it may break
 
@@ -218,13 +222,24 @@ class ReverseBuilder:
 
         for p in self.params:
             self.shape_class[p] = SCALAR if self.kinds.get(p) == "scalar" else object()
+            self.rank[p] = rank_of(self.kinds.get(p))
+        # targets of `for i in range(...)` are ints: x[i] drops a dimension
+        for stmt in self._by_id.values():
+            if isinstance(stmt, gast.For) and _is_range(stmt.iter) and isinstance(stmt.target, gast.Name):
+                self.int_names.add(stmt.target.id)
+        ranks_seen: dict[str, set] = {}
         for stmt in self._by_id.values():
             op: Op | None = getattr(stmt, "srcdiff_op", None)
             if op is None:
+                self._inactive_rank(stmt, ranks_seen)
                 continue
             target = op.target
+            if op.kind == "rule":
+                op.rule = op.rule.for_ranks(tuple(self._rank_of(a) for a in op.inputs))
             if op.mutation is not None:
                 continue
+            ranks_seen.setdefault(target, set()).add(self._result_rank(op))
+            self.rank[target] = None if len(ranks_seen[target]) > 1 else next(iter(ranks_seen[target]))
             if op.kind == "copy":
                 set_class(target, self._class_of(op.inputs[0]))
             elif op.kind == "rule" and op.rule.broadcasts:
@@ -237,6 +252,43 @@ class ReverseBuilder:
                 set_class(target, self._class_of(op.inputs[0]))
             else:
                 set_class(target, object())
+
+    def _inactive_rank(self, stmt: gast.stmt, ranks_seen: dict[str, set]) -> None:
+        """``h = h0`` without a derivative still tells h's rank."""
+        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
+            return
+        target = stmt.targets[0].id
+        rank = self._rank_of(stmt.value) if isinstance(stmt.value, (gast.Name, gast.Constant)) else None
+        ranks_seen.setdefault(target, set()).add(rank)
+        self.rank[target] = None if len(ranks_seen[target]) > 1 else rank
+
+    def _rank_of(self, atom: gast.expr) -> int | None:
+        if isinstance(atom, gast.Name):
+            return self.rank.get(atom.id)
+        if isinstance(atom, gast.Subscript) and isinstance(atom.value, gast.Name):
+            base = self.rank.get(atom.value.id)
+            return None if base is None else _rank_after_index(base, T.index_value(atom.slice), self.int_names)
+        return 0 if _is_scalar_expr(atom) else None
+
+    def _result_rank(self, op: Op) -> int | None:
+        """The rank of an operation's result where the inputs' ranks decide it."""
+        ranks = [self._rank_of(a) for a in op.inputs]
+        if op.kind == "copy":
+            return ranks[0]
+        if op.kind != "rule":
+            return None
+        name = op.rule.name
+        if op.xp == "math" or _reduces_to_scalar(op):
+            return 0
+        if op.rule.broadcasts and None not in ranks:
+            return max(ranks)
+        if name in _SHAPE_PRESERVING or name == "transpose":
+            return ranks[0]
+        if name in ("matmul", "dot") and ranks[0] in (1, 2) and ranks[1] in (1, 2):
+            return ranks[0] + ranks[1] - 2
+        if name == "getitem" and ranks[0] is not None:
+            return _rank_after_index(ranks[0], op.inputs[1], self.int_names)
+        return None
 
     def _class_of(self, atom: gast.expr) -> object | None:
         if isinstance(atom, gast.Name):
@@ -810,6 +862,26 @@ def _is_scalar_expr(expr: gast.expr) -> bool:
     if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name):
         return expr.func.id in ("len", "float", "int")
     return False
+
+
+def _rank_after_index(rank: int, index: gast.expr, int_names: set[str]) -> int | None:
+    """Rank of ``x[index]`` for basic indices: ints drop a dimension, None adds one."""
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    change = 0
+    for part in parts:
+        if isinstance(part, gast.Constant) and part.value is None:
+            change += 1
+        elif isinstance(part, gast.Call) and getattr(part.func, "id", None) == "slice":
+            continue
+        elif isinstance(part, gast.Constant) and isinstance(part.value, int):
+            change -= 1
+        elif isinstance(part, gast.Name) and part.id in int_names:
+            change -= 1
+        elif isinstance(part, gast.Name):
+            return None  # could be an int or an index array
+        else:
+            return None
+    return rank + change
 
 
 def _reduces_to_scalar(op: Op) -> bool:

@@ -14,6 +14,8 @@ from srcdiff.rules.helpers import unbroadcast_like
 
 def unbroadcast_as(g: Any, x: Any) -> Any:
     """``g`` summed down to the shape of ``x`` (where ``x`` was broadcast)."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.shape == x.shape:
+        return g  # the common case, kept cheap: generated code calls this per operation
     return unbroadcast_like(g, x, np)
 
 

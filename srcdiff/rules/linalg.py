@@ -22,7 +22,7 @@ from srcdiff.rules.helpers import (
     trace_grad,
     unbroadcast,
 )
-from srcdiff.rules.table import vjp_rule
+from srcdiff.rules.table import specialize, vjp_rule
 
 
 @vjp_rule("matmul", np.matmul, operator.matmul)
@@ -30,9 +30,50 @@ def matmul(g, ans, x, y, xp):
     return matmul_grad_left(g, x, y, xp), matmul_grad_right(g, x, y, xp)
 
 
+# For matrices and vectors the adjoints are one product each: what a reader expects.
+@specialize("matmul", ranks=(2, 2))
+def matmul_matrices(g, ans, x, y):
+    return g @ y.T, x.T @ g
+
+
+@specialize("matmul", ranks=(2, 1))
+def matmul_matrix_vector(g, ans, x, y, xp):
+    return xp.outer(g, y), x.T @ g
+
+
+@specialize("matmul", ranks=(1, 2))
+def matmul_vector_matrix(g, ans, x, y, xp):
+    return y @ g, xp.outer(x, g)
+
+
+@specialize("matmul", ranks=(1, 1))
+def matmul_vectors(g, ans, x, y):
+    return g * y, g * x
+
+
 @vjp_rule("dot", np.dot)
 def dot(g, ans, a, b, xp):
     return dot_grad_left(g, a, b, xp), dot_grad_right(g, a, b, xp)
+
+
+@specialize("dot", ranks=(2, 2))
+def dot_matrices(g, ans, a, b):
+    return g @ b.T, a.T @ g
+
+
+@specialize("dot", ranks=(2, 1))
+def dot_matrix_vector(g, ans, a, b, xp):
+    return xp.outer(g, b), a.T @ g
+
+
+@specialize("dot", ranks=(1, 2))
+def dot_vector_matrix(g, ans, a, b, xp):
+    return b @ g, xp.outer(a, g)
+
+
+@specialize("dot", ranks=(1, 1))
+def dot_vectors(g, ans, a, b):
+    return g * b, g * a
 
 
 @vjp_rule("outer", np.outer)

@@ -57,6 +57,7 @@ class Rule:
     broadcasts: bool
     primals: tuple[Any, ...]
     variadic: str | None = None  # the ``*name`` input (np.einsum's operands), if any
+    specializations: dict[tuple[int | None, ...], Rule] = field(default_factory=dict, repr=False)
     jvp: Callable[..., Any] | None = None  # forward column, filled by a later issue
     _parts: list[tuple[list[ast.stmt], ast.expr | None]] | None = field(default=None, repr=False)
     _compiled: list[Callable[..., Any] | None] | None = field(default=None, repr=False)
@@ -70,6 +71,13 @@ class Rule:
         if self._parts is None:
             self._parts = _split_rule(self)
         return self._parts
+
+    def for_ranks(self, ranks: tuple[int | None, ...]) -> Rule:
+        """The specialisation for inputs of these ranks, or this rule."""
+        for key, special in self.specializations.items():
+            if all(k is None or k == r for k, r in zip(key, ranks, strict=True)):
+                return special
+        return self
 
     def reads(self, index: int) -> frozenset[str]:
         """The rule's parameter names (g, ans, inputs, params) that input
@@ -92,33 +100,7 @@ def vjp_rule(name: str, *primals: Any, broadcasts: bool = False) -> Callable[[Ca
     """Register ``fn`` as the reverse rule for ``primals`` under ``name``."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        sig = inspect.signature(fn)
-        names = list(sig.parameters)
-        if names[:2] != ["g", "ans"]:
-            raise TypeError(f"rule {name}: signature must start with (g, ans, ...)")
-        inputs, params, defaults = [], [], {}
-        variadic = None
-        for pname, p in list(sig.parameters.items())[2:]:
-            if pname == "xp":
-                continue
-            if p.kind is inspect.Parameter.VAR_POSITIONAL:
-                variadic = pname
-            if p.default is inspect.Parameter.empty:
-                inputs.append(pname)
-            else:
-                params.append(pname)
-                defaults[pname] = p.default
-        rule = Rule(
-            name=name,
-            vjp=fn,
-            inputs=tuple(inputs),
-            params=tuple(params),
-            defaults=defaults,
-            uses_xp="xp" in sig.parameters,
-            broadcasts=broadcasts,
-            primals=primals,
-            variadic=variadic,
-        )
+        rule = _build_rule(name, fn, primals, broadcasts)
         if name in RULES:
             raise ValueError(f"rule {name!r} is registered twice")
         RULES[name] = rule
@@ -129,6 +111,55 @@ def vjp_rule(name: str, *primals: Any, broadcasts: bool = False) -> Callable[[Ca
         return fn
 
     return register
+
+
+def specialize(name: str, *, ranks: tuple[int | None, ...]) -> Callable[[Callable], Callable]:
+    """Register a simpler form of rule ``name`` that holds when its inputs have
+    these ranks (None: any rank). ``x @ W`` on matrices reads ``g @ W.T``, not a
+    helper that inspects ranks at run time; a consumer that knows the ranks picks
+    it with :meth:`Rule.for_ranks`. Same mathematics as the general rule, which
+    the property tests check."""
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        base = RULES[name]
+        special = _build_rule(name, fn, base.primals, base.broadcasts)
+        if special.inputs != base.inputs or special.params != base.params:
+            raise TypeError(f"specialisation of {name} must take the same inputs and parameters")
+        base.specializations[ranks] = special
+        fn.rule = special  # type: ignore[attr-defined]
+        return fn
+
+    return register
+
+
+def _build_rule(name: str, fn: Callable[..., Any], primals: tuple, broadcasts: bool) -> Rule:
+    sig = inspect.signature(fn)
+    names = list(sig.parameters)
+    if names[:2] != ["g", "ans"]:
+        raise TypeError(f"rule {name}: signature must start with (g, ans, ...)")
+    inputs, params, defaults = [], [], {}
+    variadic = None
+    for pname, p in list(sig.parameters.items())[2:]:
+        if pname == "xp":
+            continue
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            variadic = pname
+        if p.default is inspect.Parameter.empty:
+            inputs.append(pname)
+        else:
+            params.append(pname)
+            defaults[pname] = p.default
+    return Rule(
+        name=name,
+        vjp=fn,
+        inputs=tuple(inputs),
+        params=tuple(params),
+        defaults=defaults,
+        uses_xp="xp" in sig.parameters,
+        broadcasts=broadcasts,
+        primals=primals,
+        variadic=variadic,
+    )
 
 
 def rule_for(primal: Any) -> Rule | None:
