@@ -38,7 +38,8 @@ from srcdiff.codegen.normalize import Normalizer
 from srcdiff.codegen.parse import ParsedFunction, parse_function
 from srcdiff.codegen.reverse import _RULE_HELPERS as RULE_HELPERS
 from srcdiff.codegen.reverse import ReverseBuilder
-from srcdiff.codegen.runtime import RUNTIME_NAMES, zeros_like_tree
+from srcdiff.codegen.optimize import optimize
+from srcdiff.codegen.runtime import PURE_RUNTIME_NAMES, RUNTIME_NAMES, zeros_like_tree
 from srcdiff.errors import SrcdiffError
 
 
@@ -89,10 +90,12 @@ def _transform(fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple,
     grads = [T.name(sweeps.grads[w]) if w in sweeps.grads else gast.Constant(None, None) for w in wrt_names]
     grads_tuple = gast.Tuple(elts=grads, ctx=gast.Load())
     out_expr = sweeps.output if sweeps.output is not None else gast.Constant(None, None)
-    if mode == "fused":
-        functions = [_fused(parsed, sweeps, out_expr, grads_tuple)]
+    if mode in ("fused", "grad"):
+        functions = [_fused(parsed, sweeps, out_expr, grads_tuple, with_value=mode == "fused")]
     else:
         functions = _split(parsed, sweeps, out_expr, grads_tuple, normalizer.namer)
+    pure = PURE_RUNTIME_NAMES | set(RULE_HELPERS) | _PURE_BUILTINS
+    functions = [optimize(f, pure) for f in functions]
     namespace = _namespace(parsed, builder)
     origin = f"{parsed.filename}:{parsed.tree.lineno}"
     emitted = emit(functions, namespace, origin)
@@ -100,12 +103,15 @@ def _transform(fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple,
     return Adjoint(emitted, parsed, wrt_names, mode, forward)
 
 
-def _fused(parsed, sweeps, out_expr, grads_tuple) -> gast.FunctionDef:
+_PURE_BUILTINS = {"len", "range", "list", "tuple", "min", "max", "abs", "float", "int", "reversed", "slice"}
+
+
+def _fused(parsed, sweeps, out_expr, grads_tuple, with_value: bool) -> gast.FunctionDef:
     args = copy.deepcopy(parsed.tree.args)
     d_out = gast.Name(sweeps.output_adjoint, gast.Param(), None, None)
     args.kwonlyargs.append(d_out)
     args.kw_defaults.append(gast.Constant(1.0, None))
-    result = gast.Tuple(elts=[out_expr, grads_tuple], ctx=gast.Load())
+    result = gast.Tuple(elts=[out_expr, grads_tuple], ctx=gast.Load()) if with_value else grads_tuple
     body = sweeps.primal + sweeps.adjoint + [gast.Return(value=result)]
     return _function(f"d_{parsed.name}", args, body)
 
@@ -301,22 +307,31 @@ class _Prepared:
 def make_grad(fn: Callable[..., Any], wrt: Any, with_value: bool) -> Callable[..., Any]:
     prepared = _Prepared(fn, wrt)
 
+    checked: set[tuple] = set()  # argument kinds whose output was seen to be a scalar
+
     @functools.wraps(fn)
     def gradient(*args: Any, **kwargs: Any) -> Any:
         values = bind_arguments(prepared.parsed, args, kwargs)
-        adjoint = prepared.adjoint(values, "fused")
+        kinds = _kinds(prepared.parsed, values)
+        # grad alone runs code without the loss value once the output is known scalar
+        mode = "grad" if kinds in checked and not with_value else "fused"
+        adjoint = prepared.adjoint(values, mode)
         try:
-            value, grads = adjoint.emitted.fn(*args, **kwargs)
+            returned = adjoint.emitted.fn(*args, **kwargs)
         except Exception as error:
             _add_user_line(error, adjoint)
             raise
+        if mode == "grad":
+            return prepared.finished(returned, values)
+        value, grads = returned
         _scalar_output(prepared.parsed, value)
+        checked.add(kinds)
         result = prepared.finished(grads, values)
         return (value, result) if with_value else result
 
     prefix = "value_and_grad" if with_value else "grad"
     gradient.__name__ = gradient.__qualname__ = f"{prefix}_{getattr(fn, '__name__', 'f')}"
-    return _with_source(gradient, prepared, "fused")
+    return _with_source(gradient, prepared, "fused" if with_value else "grad")
 
 
 def make_vjp(fn: Callable[..., Any], wrt: Any) -> Callable[..., Any]:

@@ -198,7 +198,8 @@ def _constant_truth(test: gast.expr) -> bool | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)  # `None is not None` is intended here
-            code = compile(ast.Expression(gast.gast_to_ast(test)), "<fold>", "eval")
+            tree = ast.fix_missing_locations(ast.Expression(gast.gast_to_ast(test)))
+            code = compile(tree, "<fold>", "eval")
         return bool(eval(code, {"__builtins__": {}}))
     except Exception:  # noqa: BLE001 - anything not foldable stays a run-time test
         return None

@@ -114,3 +114,7 @@ RUNTIME_NAMES = {
     "sequence_index_grad": sequence_index_grad,
     "index_grad": index_grad,
 }
+
+
+# Helpers without side effects: the optimizer may drop a call whose result is unused.
+PURE_RUNTIME_NAMES = {name for name in RUNTIME_NAMES if name != "restore_slot"}

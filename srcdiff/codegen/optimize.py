@@ -1,0 +1,175 @@
+"""Pass 7: tidy the generated function so it reads (and runs) like hand-written code.
+
+- alias propagation: ``d_a = d_b`` followed by uses of ``d_a`` becomes uses of
+  ``d_b`` (the adjoint of an addition or a copy is such an alias);
+- dead code: assignments of pure values nobody reads are dropped (in ``grad``
+  mode the loss value itself, when the gradient does not need it);
+- self-assignments (``d_x = d_x``) are dropped.
+
+Only assignments whose right-hand side is free of side effects are ever moved
+or removed: names, literals, arithmetic, and calls into numpy, math and the
+generated code's own helpers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import gast
+
+from srcdiff.codegen import templates as T
+
+_PURE_MODULES = ("np", "math")
+
+
+def optimize(func: gast.FunctionDef, pure_names: set[str]) -> gast.FunctionDef:
+    for _ in range(4):
+        changed = _propagate_aliases(func.body, func)
+        changed |= _drop_dead(func, pure_names)
+        changed |= _drop_empty(func.body, pure_names)
+        if not changed:
+            break
+    return func
+
+
+def _drop_empty(block: list[gast.stmt], pure_names: set[str]) -> bool:
+    """Remove branches and loops left with nothing to do; give bodies a ``pass``."""
+    changed = False
+    i = 0
+    while i < len(block):
+        stmt = block[i]
+        if isinstance(stmt, (gast.If, gast.For, gast.While)):
+            changed |= _drop_empty(stmt.body, pure_names)
+            changed |= _drop_empty(stmt.orelse, pure_names)
+            stmt.body = [s for s in stmt.body if not isinstance(s, gast.Pass)]
+            stmt.orelse = [s for s in stmt.orelse if not isinstance(s, gast.Pass)]
+            head = stmt.iter if isinstance(stmt, gast.For) else stmt.test
+            if not stmt.body and not stmt.orelse and not isinstance(stmt, gast.While) and _is_pure(head, pure_names):
+                del block[i]
+                changed = True
+                continue
+            if not stmt.body:
+                stmt.body = [gast.Pass()]
+        i += 1
+    return changed
+
+
+# aliases ---------------------------------------------------------------------
+
+
+def _propagate_aliases(block: list[gast.stmt], func: gast.FunctionDef) -> bool:
+    changed = False
+    for stmt in block:
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner and not isinstance(stmt, gast.FunctionDef):
+                changed |= _propagate_aliases(inner, func)
+    i = 0
+    while i < len(block):
+        alias = _alias(block[i])
+        if alias is not None:
+            new, old = alias
+            if new == old:
+                del block[i]
+                changed = True
+                continue
+            if _substitute_after(block, i, new, old) and _reads(func).get(new, 0) == 0:
+                del block[i]
+                changed = True
+                continue
+        i += 1
+    return changed
+
+
+def _alias(stmt: gast.stmt) -> tuple[str, str] | None:
+    if (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and isinstance(stmt.value, gast.Name)
+        and stmt.targets[0].id.startswith("d_")
+        and stmt.value.id.startswith("d_")
+    ):
+        return stmt.targets[0].id, stmt.value.id
+    return None
+
+
+def _substitute_after(block: list[gast.stmt], index: int, new: str, old: str) -> bool:
+    """Replace reads of ``new`` by ``old`` after ``block[index]`` while both keep
+    their values; False where it had to stop early."""
+    for stmt in block[index + 1 :]:
+        assigned = _assigned(stmt)
+        if isinstance(stmt, (gast.If, gast.For, gast.While)) and (new in assigned or old in assigned):
+            return False  # a loop or branch that redefines either: keep it simple, stop here
+        _rename_reads(stmt, new, old)
+        if new in assigned or old in assigned:
+            return True
+    return True
+
+
+def _rename_reads(stmt: gast.stmt, new: str, old: str) -> None:
+    targets = stmt.targets if isinstance(stmt, gast.Assign) else []
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Name) and node.id == new and isinstance(node.ctx, gast.Load):
+            if not any(node is t for t in targets):
+                node.id = old
+
+
+# dead code ---------------------------------------------------------------------
+
+
+def _drop_dead(func: gast.FunctionDef, pure_names: set[str]) -> bool:
+    reads = _reads(func)
+    changed = False
+
+    def sweep(block: list[gast.stmt]) -> None:
+        nonlocal changed
+        i = 0
+        while i < len(block):
+            stmt = block[i]
+            for field in ("body", "orelse"):
+                inner = getattr(stmt, field, None)
+                if inner and not isinstance(stmt, gast.FunctionDef):
+                    sweep(inner)
+            if _is_dead(stmt, reads, pure_names):
+                del block[i]
+                changed = True
+                continue
+            i += 1
+
+    sweep(func.body)
+    return changed
+
+
+def _is_dead(stmt: gast.stmt, reads: Counter, pure_names: set[str]) -> bool:
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
+        return False
+    return reads.get(stmt.targets[0].id, 0) == 0 and _is_pure(stmt.value, pure_names)
+
+
+def _is_pure(expr: gast.expr, pure_names: set[str]) -> bool:
+    for node in gast.walk(expr):
+        if isinstance(node, gast.Call) and not _pure_callee(node.func, pure_names):
+            return False
+        if isinstance(node, (gast.Yield, gast.YieldFrom, gast.Await, gast.NamedExpr)):
+            return False
+    return True
+
+
+def _pure_callee(func: gast.expr, pure_names: set[str]) -> bool:
+    root = func
+    while isinstance(root, gast.Attribute):
+        root = root.value
+    if isinstance(func, gast.Attribute) and isinstance(root, gast.Name) and root.id in _PURE_MODULES:
+        return "random" not in T.to_source(func)  # a dropped draw would shift later ones
+    return isinstance(func, gast.Name) and func.id in pure_names
+
+
+def _assigned(stmt: gast.stmt) -> set[str]:
+    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
+def _reads(func: gast.FunctionDef) -> Counter:
+    return Counter(
+        n.id for n in gast.walk(func) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    )
