@@ -103,7 +103,7 @@ def _transform(fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple,
     return Adjoint(emitted, parsed, wrt_names, mode, forward)
 
 
-_PURE_BUILTINS = {"len", "range", "list", "tuple", "min", "max", "abs", "float", "int", "reversed", "slice"}
+_PURE_BUILTINS = {"len", "range", "list", "tuple", "min", "max", "abs", "float", "int", "reversed", "slice", "sum"}
 
 
 def _fused(parsed, sweeps, out_expr, grads_tuple, with_value: bool) -> gast.FunctionDef:

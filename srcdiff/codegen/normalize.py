@@ -439,8 +439,20 @@ class Normalizer:
             )
         bound: dict[str, gast.expr] = dict(zip(names, positional))
         for kw in expr.keywords:
-            if kw.arg in names:
-                bound[kw.arg] = kw.value
+            if kw.arg not in names:
+                raise self.parsed.error(
+                    expr,
+                    f"cannot differentiate '{_describe(expr.func)}' called with '{kw.arg}='",
+                    f"srcdiff's rule for it knows only {', '.join(names)}; compute this outside",
+                )
+            bound[kw.arg] = kw.value
+        for name in rule.params:
+            if name in bound and self.is_active(bound[name]):
+                raise self.parsed.error(
+                    expr,
+                    f"cannot differentiate through the argument '{name}' of '{_describe(expr.func)}'",
+                    "srcdiff treats it as a constant; pass a value that does not depend on the inputs",
+                )
         inputs = []
         for name in rule.inputs:
             if name not in bound:

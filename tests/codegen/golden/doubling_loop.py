@@ -1,0 +1,20 @@
+def d_doubling_loop(a, *, d_out=1.0):
+    b = a * 2
+    n_loop = 0
+    while np.linalg.norm(b) < 1000:
+        n_loop += 1
+        b = b * 2
+    took_if = np.sum(b) > 0
+    if took_if:
+        c = b
+    else:
+        c = 100 * b
+    d_c = np.broadcast_to(d_out, np.shape(c))
+    if took_if:
+        d_b = d_c
+    else:
+        d_b = d_c * 100
+    for _ in range(n_loop):
+        d_b = d_b * 2
+    d_a = d_b * 2
+    return d_a,

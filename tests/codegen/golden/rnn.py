@@ -1,0 +1,32 @@
+def d_rnn(W, U, xs, h0, *, d_out=1.0):
+    W_at_h_stack = []
+    at_U_stack = []
+    h_stack = []
+    at_U = None
+    W_at_h = None
+    h = h0
+    for t in range(10):
+        W_at_h_stack.append(W_at_h)
+        W_at_h = W @ h
+        at_U_stack.append(at_U)
+        at_U = U @ xs[t]
+        W_at_h_plus_at_U = W_at_h + at_U
+        h_stack.append(h)
+        h = np.tanh(W_at_h_plus_at_U)
+    pow_h = h ** 2
+    d_pow_h = np.broadcast_to(d_out, np.shape(pow_h))
+    d_h = d_pow_h * 2 * h
+    d_U = np.zeros_like(U)
+    d_W = np.zeros_like(W)
+    for t in reversed(range(10)):
+        h_next = h
+        h = h_stack.pop()
+        d_W_at_h_plus_at_U = d_h * (1.0 - h_next * h_next)
+        d_W_at_h = unbroadcast_as(d_W_at_h_plus_at_U, W_at_h)
+        d_at_U = unbroadcast_as(d_W_at_h_plus_at_U, at_U)
+        at_U = at_U_stack.pop()
+        d_U = d_U + np.outer(d_at_U, xs[t])
+        W_at_h = W_at_h_stack.pop()
+        d_W = d_W + np.outer(d_W_at_h, h)
+        d_h = W.T @ d_W_at_h
+    return d_W, d_U

@@ -1,0 +1,25 @@
+def d_softmax_xent(Z, onehot, *, d_out=1.0):
+    m = np.max(Z, axis=1, keepdims=True)
+    Z_minus_m = Z - m
+    exp_Z_minus_m = np.exp(Z_minus_m)
+    sum_exp_Z_minus_m = np.sum(exp_Z_minus_m, axis=1, keepdims=True)
+    log = np.log(sum_exp_Z_minus_m)
+    lse = log + m
+    Z_minus_lse = Z - lse
+    times = onehot * Z_minus_lse
+    d_neg_sum_times = d_out / Z.shape[0]
+    d_sum_times = -d_neg_sum_times
+    d_times = np.broadcast_to(d_sum_times, np.shape(times))
+    d_Z_minus_lse = unbroadcast_as(d_times * onehot, Z_minus_lse)
+    d_Z = unbroadcast_as(d_Z_minus_lse, Z)
+    d_lse = unbroadcast_as(-d_Z_minus_lse, lse)
+    d_log = unbroadcast_as(d_lse, log)
+    d_m = unbroadcast_as(d_lse, m)
+    d_sum_exp_Z_minus_m = d_log / sum_exp_Z_minus_m
+    d_exp_Z_minus_m = np.broadcast_to(d_sum_exp_Z_minus_m, np.shape(exp_Z_minus_m))
+    d_Z_minus_m = d_exp_Z_minus_m * exp_Z_minus_m
+    d_Z = d_Z + unbroadcast_as(d_Z_minus_m, Z)
+    d_m = d_m + unbroadcast_as(-d_Z_minus_m, m)
+    hit = Z == unreduce(m, Z, 1, True, np)
+    d_Z = d_Z + np.broadcast_to(d_m, np.shape(Z)) * hit / np.sum(hit, axis=1, keepdims=True)
+    return d_Z,
