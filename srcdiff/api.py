@@ -39,7 +39,9 @@ def source(df: Callable) -> str:
         raise TypeError(f"{df!r} was not made by srcdiff.grad, value_and_grad or vjp") from None
 
 
-def check_grads(f: Callable, args: tuple, wrt: Any = 0, order: int = 1, **tolerances: float) -> None:
+def check_grads(
+    f: Callable, args: tuple, wrt: Any = 0, order: int = 1, **tolerances: float
+) -> None:
     """Compare srcdiff's gradient of ``f`` at ``args`` with central finite differences."""
     from srcdiff.codegen.checking import check_grads as check
 

@@ -35,10 +35,10 @@ from srcdiff.codegen.emit import Emitted, emit
 from srcdiff.codegen.jumps import desugar_jumps
 from srcdiff.codegen.kinds import is_structure, kind_of
 from srcdiff.codegen.normalize import Normalizer
+from srcdiff.codegen.optimize import optimize
 from srcdiff.codegen.parse import ParsedFunction, parse_function
 from srcdiff.codegen.reverse import _RULE_HELPERS as RULE_HELPERS
 from srcdiff.codegen.reverse import ReverseBuilder
-from srcdiff.codegen.optimize import optimize
 from srcdiff.codegen.runtime import PURE_RUNTIME_NAMES, RUNTIME_NAMES, zeros_like_tree
 from srcdiff.errors import SrcdiffError
 
@@ -68,7 +68,9 @@ def parsed_function(fn: Callable[..., Any]) -> ParsedFunction:
     return _PARSED[fn]
 
 
-def adjoint_of(fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple, mode: str) -> Adjoint:
+def adjoint_of(
+    fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple, mode: str
+) -> Adjoint:
     key = (fn, wrt_names, kinds, mode)
     adjoint = _CACHE.get(key)
     if adjoint is None:
@@ -76,18 +78,29 @@ def adjoint_of(fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple,
     return adjoint
 
 
-def _transform(fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple, mode: str) -> Adjoint:
+def _transform(
+    fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple, mode: str
+) -> Adjoint:
     parsed = parsed_function(fn)
     params = _param_names(parsed)
     tree = copy.deepcopy(parsed.tree)
-    normalizer = Normalizer(parsed, set(wrt_names), dict(zip(params, kinds)))
+    normalizer = Normalizer(parsed, set(wrt_names), dict(zip(params, kinds, strict=False)))
     body = normalizer.body(desugar_jumps(tree.body, normalizer.namer))
     structured = {n for n, k in normalizer.kinds.items() if is_structure(k)}
     builder = ReverseBuilder(
-        parsed, body, normalizer.active, normalizer.namer, list(wrt_names), structured, dict(zip(params, kinds))
+        parsed,
+        body,
+        normalizer.active,
+        normalizer.namer,
+        list(wrt_names),
+        structured,
+        dict(zip(params, kinds, strict=False)),
     )
     sweeps = builder.build()
-    grads = [T.name(sweeps.grads[w]) if w in sweeps.grads else gast.Constant(None, None) for w in wrt_names]
+    grads = [
+        T.name(sweeps.grads[w]) if w in sweeps.grads else gast.Constant(None, None)
+        for w in wrt_names
+    ]
     grads_tuple = gast.Tuple(elts=grads, ctx=gast.Load())
     out_expr = sweeps.output if sweeps.output is not None else gast.Constant(None, None)
     if mode in ("fused", "grad"):
@@ -103,7 +116,20 @@ def _transform(fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple,
     return Adjoint(emitted, parsed, wrt_names, mode, forward)
 
 
-_PURE_BUILTINS = {"len", "range", "list", "tuple", "min", "max", "abs", "float", "int", "reversed", "slice", "sum"}
+_PURE_BUILTINS = {
+    "len",
+    "range",
+    "list",
+    "tuple",
+    "min",
+    "max",
+    "abs",
+    "float",
+    "int",
+    "reversed",
+    "slice",
+    "sum",
+}
 
 
 def _fused(parsed, sweeps, out_expr, grads_tuple, with_value: bool) -> gast.FunctionDef:
@@ -111,7 +137,9 @@ def _fused(parsed, sweeps, out_expr, grads_tuple, with_value: bool) -> gast.Func
     d_out = gast.Name(sweeps.output_adjoint, gast.Param(), None, None)
     args.kwonlyargs.append(d_out)
     args.kw_defaults.append(gast.Constant(1.0, None))
-    result = gast.Tuple(elts=[out_expr, grads_tuple], ctx=gast.Load()) if with_value else grads_tuple
+    result = (
+        gast.Tuple(elts=[out_expr, grads_tuple], ctx=gast.Load()) if with_value else grads_tuple
+    )
     body = sweeps.primal + sweeps.adjoint + [gast.Return(value=result)]
     return _function(f"d_{parsed.name}", args, body)
 
@@ -123,21 +151,44 @@ def _split(parsed, sweeps, out_expr, grads_tuple, namer) -> list[gast.FunctionDe
         adjoint_reads |= T.names_read(stmt)
     record_names = sorted(adjoint_reads & primal_locals)
     record = gast.Tuple(elts=[T.name(n) for n in record_names], ctx=gast.Load())
-    surely_bound = set(_param_names(parsed)) | _assigned(s for s in sweeps.primal if not isinstance(s, (gast.If, gast.For, gast.While)))
+    surely_bound = set(_param_names(parsed)) | _assigned(
+        s for s in sweeps.primal if not isinstance(s, (gast.If, gast.For, gast.While))
+    )
     maybe_unbound = [n for n in record_names if n not in surely_bound]
     # names bound on some paths only still travel in the record
     presets = [T.assign(n, gast.Constant(None, None)) for n in maybe_unbound]
-    forward_body = presets + sweeps.primal + [gast.Return(value=gast.Tuple(elts=[out_expr, record], ctx=gast.Load()))]
+    forward_body = (
+        presets
+        + sweeps.primal
+        + [gast.Return(value=gast.Tuple(elts=[out_expr, record], ctx=gast.Load()))]
+    )
     forward = _function(f"forward_{parsed.name}", copy.deepcopy(parsed.tree.args), forward_body)
     record_param = namer.fresh("record")
-    unpack = [] if not record_names else [
-        gast.Assign(targets=[gast.Tuple(elts=[T.name(n, store=True) for n in record_names], ctx=gast.Store())], value=T.name(record_param))
-    ]
+    unpack = (
+        []
+        if not record_names
+        else [
+            gast.Assign(
+                targets=[
+                    gast.Tuple(elts=[T.name(n, store=True) for n in record_names], ctx=gast.Store())
+                ],
+                value=T.name(record_param),
+            )
+        ]
+    )
     # stacks are copied so that a pullback may be called more than once
     copies = [T.assign(s, T.expr(f"list({s})")) for s in sweeps.stacks if s in record_names]
     args = gast.arguments(
-        args=[gast.Name(record_param, gast.Param(), None, None), gast.Name(sweeps.output_adjoint, gast.Param(), None, None)],
-        posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[],
+        args=[
+            gast.Name(record_param, gast.Param(), None, None),
+            gast.Name(sweeps.output_adjoint, gast.Param(), None, None),
+        ],
+        posonlyargs=[],
+        vararg=None,
+        kwonlyargs=[],
+        kw_defaults=[],
+        kwarg=None,
+        defaults=[],
     )
     adjoint_body = unpack + copies + sweeps.adjoint + [gast.Return(value=grads_tuple)]
     adjoint = _function(f"adjoint_{parsed.name}", args, adjoint_body)
@@ -154,7 +205,9 @@ def _assigned(stmts: list[gast.stmt]) -> set[str]:
 
 
 def _function(name: str, args: gast.arguments, body: list[gast.stmt]) -> gast.FunctionDef:
-    func = gast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None, type_comment=None)
+    func = gast.FunctionDef(
+        name=name, args=args, body=body, decorator_list=[], returns=None, type_comment=None
+    )
     return gast.fix_missing_locations(func)
 
 
@@ -181,9 +234,13 @@ def _param_names(parsed: ParsedFunction) -> list[str]:
 # ---------------------------------------------------------------- arguments
 
 
-def resolve_wrt(fn: Callable[..., Any], wrt: Any, parsed: ParsedFunction | None = None) -> tuple[tuple[str, ...], bool]:
+def resolve_wrt(
+    fn: Callable[..., Any], wrt: Any, parsed: ParsedFunction | None = None
+) -> tuple[tuple[str, ...], bool]:
     """``wrt`` as a tuple of parameter names, and whether the user asked for a tuple."""
-    where = {"filename": parsed.filename, "lineno": parsed.tree.lineno} if parsed is not None else {}
+    where = (
+        {"filename": parsed.filename, "lineno": parsed.tree.lineno} if parsed is not None else {}
+    )
     try:
         params = list(inspect.signature(fn).parameters.values())
     except (TypeError, ValueError):
@@ -207,7 +264,8 @@ def resolve_wrt(fn: Callable[..., Any], wrt: Any, parsed: ParsedFunction | None 
         else:
             if not -len(positional) <= item < len(positional):
                 raise SrcdiffError(
-                    f"wrt={item} is out of range: {fn.__name__} has {len(positional)} positional parameters",
+                    f"wrt={item} is out of range: {fn.__name__} has "
+                    f"{len(positional)} positional parameters",
                     hint=f"use an index from 0 to {len(positional) - 1}" if positional else None,
                     **where,
                 )
@@ -218,8 +276,13 @@ def resolve_wrt(fn: Callable[..., Any], wrt: Any, parsed: ParsedFunction | None 
 def bind_arguments(parsed: ParsedFunction, args: tuple, kwargs: dict) -> dict[str, Any]:
     """Parameter name -> value for a call, defaults included."""
     params = [a.id for a in parsed.tree.args.args]
-    if not kwargs and len(args) == len(params) and parsed.tree.args.vararg is None and not parsed.tree.args.kwonlyargs:
-        return dict(zip(params, args))
+    if (
+        not kwargs
+        and len(args) == len(params)
+        and parsed.tree.args.vararg is None
+        and not parsed.tree.args.kwonlyargs
+    ):
+        return dict(zip(params, args, strict=False))
     bound = inspect.signature(parsed.fn).bind(*args, **kwargs)
     bound.apply_defaults()
     return dict(bound.arguments)
@@ -229,14 +292,17 @@ def _kinds(parsed: ParsedFunction, values: dict[str, Any]) -> tuple:
     return tuple(kind_of(values.get(name)) for name in _param_names(parsed))
 
 
-def _check_wrt_values(parsed: ParsedFunction, wrt_names: tuple[str, ...], values: dict[str, Any]) -> None:
+def _check_wrt_values(
+    parsed: ParsedFunction, wrt_names: tuple[str, ...], values: dict[str, Any]
+) -> None:
     for name in wrt_names:
         value = values.get(name)
         if isinstance(value, (bool, int, np.integer)) or (
             isinstance(value, np.ndarray) and not np.issubdtype(value.dtype, np.inexact)
         ):
             raise SrcdiffError(
-                f"cannot differentiate with respect to {name!r}: it is an integer ({type(value).__name__})",
+                f"cannot differentiate with respect to {name!r}: "
+                f"it is an integer ({type(value).__name__})",
                 filename=parsed.filename,
                 lineno=parsed.tree.lineno,
                 hint="pass a float or a float array",
@@ -250,11 +316,16 @@ def finish(grad: Any, arg: Any) -> Any:
     if isinstance(arg, (float, int)):
         return float(np.sum(grad)) if np.ndim(grad) else float(grad)
     if isinstance(arg, np.ndarray):
-        if type(grad) is np.ndarray and grad.shape == arg.shape and grad.dtype == arg.dtype and grad.flags.writeable:
+        if (
+            type(grad) is np.ndarray
+            and grad.shape == arg.shape
+            and grad.dtype == arg.dtype
+            and grad.flags.writeable
+        ):
             return grad
         return np.array(np.broadcast_to(grad, arg.shape), dtype=arg.dtype)
     if isinstance(arg, (list, tuple)):
-        items = [finish(g, a) for g, a in zip(grad, arg)]
+        items = [finish(g, a) for g, a in zip(grad, arg, strict=False)]
         return type(arg)(items) if isinstance(arg, tuple) else items
     if isinstance(arg, dict):
         return {k: finish(grad[k], arg[k]) for k in arg}
@@ -270,7 +341,10 @@ def _add_user_line(error: Exception, adjoint: Adjoint) -> None:
         tb = tb.tb_next
     user_line = adjoint.emitted.line_map.get(line) if line is not None else None
     if user_line is not None and sys.version_info >= (3, 11):
-        error.add_note(f"(in srcdiff's gradient of {adjoint.parsed.name}, from {adjoint.parsed.filename}:{user_line})")
+        error.add_note(
+            f"(in srcdiff's gradient of {adjoint.parsed.name}, "
+            f"from {adjoint.parsed.filename}:{user_line})"
+        )
 
 
 def _scalar_output(parsed: ParsedFunction, value: Any) -> None:
@@ -300,7 +374,7 @@ class _Prepared:
         return adjoint_of(self.fn, self.wrt_names, _kinds(self.parsed, values), mode)
 
     def finished(self, grads: tuple, values: dict[str, Any]) -> Any:
-        done = [finish(g, values[name]) for g, name in zip(grads, self.wrt_names)]
+        done = [finish(g, values[name]) for g, name in zip(grads, self.wrt_names, strict=False)]
         return tuple(done) if self.as_tuple else done[0]
 
 
@@ -423,7 +497,7 @@ def _dispatcher(fn: Callable[..., Any], wrt: tuple) -> Callable[..., Any]:
 
         def pullback(d_out: Any) -> tuple:
             grads = adjoint.emitted.fn(record, d_out)
-            return tuple(finish(g, values[n]) for g, n in zip(grads, wrt_names))
+            return tuple(finish(g, values[n]) for g, n in zip(grads, wrt_names, strict=False))
 
         return value, pullback
 

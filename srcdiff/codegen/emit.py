@@ -47,7 +47,7 @@ def _line_map(trees: list[gast.FunctionDef], source: str) -> dict[int, int]:
     emitted = [s for tree in trees for s in _walk(tree.body)]
     reparsed = [s for f in gast.parse(source).body for s in _walk(f.body)]
     mapping = {}
-    for ours, theirs in zip(emitted, reparsed):
+    for ours, theirs in zip(emitted, reparsed, strict=False):
         user_line = getattr(ours, "lineno", None)
         if user_line is not None:
             mapping[theirs.lineno] = user_line

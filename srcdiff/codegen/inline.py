@@ -39,7 +39,11 @@ def inline_part(
     statements: list[gast.stmt] = []
     for stmt in preamble:
         node = gast.ast_to_gast(copy.deepcopy(stmt))
-        targets = [n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+        targets = [
+            n.id
+            for n in gast.walk(node)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        ]
         for t in targets:
             if t not in preamble_names:
                 preamble_names[t] = namer.fresh(t)
@@ -92,7 +96,11 @@ class _Folder(gast.NodeTransformer):
                 value = fold_op(left, right)
             except (ZeroDivisionError, OverflowError):
                 return node
-            return gast.Constant(value, None) if value >= 0 else gast.UnaryOp(gast.USub(), gast.Constant(-value, None))
+            return (
+                gast.Constant(value, None)
+                if value >= 0
+                else gast.UnaryOp(gast.USub(), gast.Constant(-value, None))
+            )
         if isinstance(node.op, gast.Pow) and right == 1:
             return node.left
         if isinstance(node.op, gast.Mult) and right == 1:
@@ -105,7 +113,11 @@ class _Folder(gast.NodeTransformer):
 
     def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.AST:
         self.generic_visit(node)
-        if isinstance(node.op, gast.USub) and isinstance(node.operand, gast.UnaryOp) and isinstance(node.operand.op, gast.USub):
+        if (
+            isinstance(node.op, gast.USub)
+            and isinstance(node.operand, gast.UnaryOp)
+            and isinstance(node.operand.op, gast.USub)
+        ):
             return node.operand.operand
         return node
 
@@ -163,9 +175,13 @@ def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
     params = [a.id for a in fdef.args.args]
     if len(args) != len(params):
         return None
-    subs: dict[str, gast.expr] = dict(zip(params, args))
+    subs: dict[str, gast.expr] = dict(zip(params, args, strict=False))
     out: list[gast.stmt] = []
-    body = [s for s in fdef.body if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))]
+    body = [
+        s
+        for s in fdef.body
+        if not (isinstance(s, gast.Expr) and isinstance(s.value, gast.Constant))
+    ]
     while body:
         stmt = body.pop(0)
         if isinstance(stmt, gast.Return):
@@ -176,7 +192,11 @@ def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
                 return None
             body = (stmt.body if decided else stmt.orelse) + body
             continue
-        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name):
+        if (
+            isinstance(stmt, gast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name)
+        ):
             value = fold(T.replace(stmt.value, subs))
             target = stmt.targets[0].id
             if isinstance(value, (gast.Name, gast.Constant)):

@@ -42,19 +42,26 @@ def _returns_out_of_loops(body: list[gast.stmt], namer: Namer) -> list[gast.stmt
     return out
 
 
-def _rewrite_returns(stmts: list[gast.stmt], result: str, flag: str, in_loop: bool) -> list[gast.stmt]:
+def _rewrite_returns(
+    stmts: list[gast.stmt], result: str, flag: str, in_loop: bool
+) -> list[gast.stmt]:
     out: list[gast.stmt] = []
     for i, stmt in enumerate(stmts):
         if isinstance(stmt, gast.Return) and in_loop:
             value = stmt.value if stmt.value is not None else gast.Constant(None, None)
-            out += _at(stmt, [T.assign(result, value), T.assign(flag, gast.Constant(True, None)), gast.Break()])
+            out += _at(
+                stmt,
+                [T.assign(result, value), T.assign(flag, gast.Constant(True, None)), gast.Break()],
+            )
             return out
         if isinstance(stmt, _LOOPS) and _has(stmt.body, gast.Return):
             stmt.body = _rewrite_returns(stmt.body, result, flag, in_loop=True)
             out.append(stmt)
             rest = _rewrite_returns(stmts[i + 1 :], result, flag, in_loop)
             if in_loop:
-                out.append(_at(stmt, [gast.If(test=T.name(flag), body=[gast.Break()], orelse=rest)])[0])
+                out.append(
+                    _at(stmt, [gast.If(test=T.name(flag), body=[gast.Break()], orelse=rest)])[0]
+                )
             else:
                 leave = gast.Return(value=T.name(result))
                 out.append(_at(stmt, [gast.If(test=T.name(flag), body=[leave], orelse=rest)])[0])
@@ -85,7 +92,9 @@ def _loops(stmts: list[gast.stmt], namer: Namer) -> list[gast.stmt]:
                 broke = namer.fresh("broke")
                 out.append(_at(stmt, [T.assign(broke, gast.Constant(False, None))])[0])
                 stmt.body = _flag_breaks(stmt.body, broke)
-                after = _at(stmt, [gast.If(test=T.expr(f"not {broke}"), body=stmt.orelse, orelse=[])])
+                after = _at(
+                    stmt, [gast.If(test=T.expr(f"not {broke}"), body=stmt.orelse, orelse=[])]
+                )
             else:
                 after = stmt.orelse
             stmt.orelse = []

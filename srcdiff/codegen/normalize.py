@@ -55,17 +55,23 @@ class Op:
     callee: Any = None
     index: gast.expr | None = None
     target: str = ""  # the variable this operation defines or changes
-    mutation: str | None = None  # "setitem", "append", "extend", "insert", "pop": changes target in place
+    mutation: str | None = (
+        None  # "setitem", "append", "extend", "insert", "pop": changes target in place
+    )
 
 
 class Normalizer:
     def __init__(self, parsed: ParsedFunction, wrt: set[str], kinds: dict[str, Any]) -> None:
         self.parsed = parsed
         self.locals = local_names(parsed.tree)
-        self.namer = Namer(self.locals | set(parsed.globals) | set(parsed.closure) | set(dir(builtins)))
+        self.namer = Namer(
+            self.locals | set(parsed.globals) | set(parsed.closure) | set(dir(builtins))
+        )
         self.kinds = dict(kinds)  # variable -> kind, where known (see kinds.py)
         self.nested_defs = {
-            s.name for s in gast.walk(parsed.tree) if isinstance(s, gast.FunctionDef) and s is not parsed.tree
+            s.name
+            for s in gast.walk(parsed.tree)
+            if isinstance(s, gast.FunctionDef) and s is not parsed.tree
         }
         self.active = active_variables(parsed.tree.body, wrt, self.classify)
         self.out: list[gast.stmt] = []
@@ -107,12 +113,17 @@ class Normalizer:
             if stmt.value is not None and self.is_active(stmt.value):
                 stmt.value = self.atom(stmt.value, "out")
             self.out.append(stmt)
-        elif isinstance(stmt, gast.Expr) and _is_list_method(stmt.value) and self._mutates_active_list(stmt.value):
+        elif (
+            isinstance(stmt, gast.Expr)
+            and _is_list_method(stmt.value)
+            and self._mutates_active_list(stmt.value)
+        ):
             self.list_method(stmt.value, stmt)
         elif isinstance(stmt, gast.Expr) and self.is_active(stmt.value):
             raise self.parsed.error(
                 stmt,
-                f"cannot differentiate through the call '{_describe(stmt.value)}' used as a statement",
+                f"cannot differentiate through the call '{_describe(stmt.value)}' "
+                "used as a statement",
                 "assign its result, or keep mutation out of the differentiated code",
             )
         elif isinstance(stmt, gast.With):
@@ -122,7 +133,11 @@ class Normalizer:
 
     def assign(self, target: gast.expr, value: gast.expr, stmt: gast.stmt) -> None:
         if not self.is_active(value):
-            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name) and self.is_active(target.value):
+            if (
+                isinstance(target, gast.Subscript)
+                and isinstance(target.value, gast.Name)
+                and self.is_active(target.value)
+            ):
                 self.setitem(target, value, stmt)  # x[mask] = 0 still cuts x's gradient there
                 return
             if isinstance(target, gast.Attribute) and self.is_active(target.value):
@@ -142,21 +157,27 @@ class Normalizer:
                     fresh = self.namer.fresh(f"{item.id}_old")
                     self.assign(_store(fresh), item, stmt)
                     held[k] = _name(fresh)
-            for elt, item in zip(target.elts, held):
+            for elt, item in zip(target.elts, held, strict=False):
                 self.assign(elt, item, stmt)
         elif isinstance(target, (gast.Tuple, gast.List)):
-            whole = self.atom(value, "_".join(n.id for n in target.elts if isinstance(n, gast.Name)))
+            whole = self.atom(
+                value, "_".join(n.id for n in target.elts if isinstance(n, gast.Name))
+            )
             starred = [i for i, e in enumerate(target.elts) if isinstance(e, gast.Starred)]
             after = len(target.elts) - starred[0] - 1 if starred else 0
             for i, elt in enumerate(target.elts):
                 if isinstance(elt, gast.Starred):
-                    key: gast.expr = gast.Slice(gast.Constant(i, None), gast.Constant(-after, None) if after else None, None)
+                    key: gast.expr = gast.Slice(
+                        gast.Constant(i, None), gast.Constant(-after, None) if after else None, None
+                    )
                     elt = elt.value
                 elif starred and i > starred[0]:
                     key = gast.Constant(i - len(target.elts), None)
                 else:
                     key = gast.Constant(i, None)
-                item = gast.copy_location(gast.Subscript(value=_load(whole), slice=key, ctx=gast.Load()), stmt)
+                item = gast.copy_location(
+                    gast.Subscript(value=_load(whole), slice=key, ctx=gast.Load()), stmt
+                )
                 item.srcdiff_sequence = True
                 self.assign(elt, item, stmt)
         elif isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
@@ -168,12 +189,18 @@ class Normalizer:
         """``x[i] = v``: for arrays the table's setitem rule, for lists and dicts a slot write."""
         base = target.value
         if self.is_active(target.slice):
-            raise self.parsed.error(stmt, "cannot differentiate an index computed from differentiated values")
+            raise self.parsed.error(
+                stmt, "cannot differentiate an index computed from differentiated values"
+            )
         item = self.atom(value, f"{base.id}_item")
         if base.id in T.names_read(target.slice):
             # z[z < 0] = 0: the index must be the one computed before the write
-            held = self.namer.fresh(f"{base.id}_mask" if isinstance(target.slice, gast.Compare) else f"{base.id}_index")
-            self.out.append(gast.copy_location(gast.Assign(targets=[_store(held)], value=target.slice), stmt))
+            held = self.namer.fresh(
+                f"{base.id}_mask" if isinstance(target.slice, gast.Compare) else f"{base.id}_index"
+            )
+            self.out.append(
+                gast.copy_location(gast.Assign(targets=[_store(held)], value=target.slice), stmt)
+            )
             target = gast.Subscript(value=target.value, slice=_name(held), ctx=gast.Store())
         index = T.index_value(target.slice)
         store = gast.Subscript(value=_name(base.id), slice=target.slice, ctx=gast.Store())
@@ -196,7 +223,9 @@ class Normalizer:
         args = list(call.args)
         position = args.pop(0) if method == "insert" else None
         items = [self.atom(a, "item") for a in args]
-        new_call = gast.Call(func=call.func, args=([position] if position is not None else []) + items, keywords=[])
+        new_call = gast.Call(
+            func=call.func, args=([position] if position is not None else []) + items, keywords=[]
+        )
         op = Op(method, [base, *items], index=position, mutation=method)
         op.target = base.id
         self.active.add(base.id)
@@ -228,7 +257,9 @@ class Normalizer:
         wrapper = self._iteration_wrapper(iterable)
         if wrapper is None:
             seq = self.atom(iterable, "items")
-            return gast.Call(func=_name("len"), args=[_load(seq)], keywords=[]), self._element(seq, position)
+            return gast.Call(func=_name("len"), args=[_load(seq)], keywords=[]), self._element(
+                seq, position
+            )
         args = iterable.args
         if wrapper == "reversed":
             inner = args[0] if self._iteration_wrapper(args[0]) else self.atom(args[0], "items")
@@ -247,7 +278,11 @@ class Normalizer:
     def _iteration_wrapper(self, iterable: gast.expr) -> str | None:
         if isinstance(iterable, gast.Call) and isinstance(iterable.func, gast.Name):
             name = iterable.func.id
-            if name in ("enumerate", "zip", "reversed") and self._is_builtin(name) and not iterable.keywords:
+            if (
+                name in ("enumerate", "zip", "reversed")
+                and self._is_builtin(name)
+                and not iterable.keywords
+            ):
                 return name
         return None
 
@@ -285,7 +320,9 @@ class Normalizer:
         value, op = self.operation(expr)
         self.emit(target, value, op, where)
 
-    def emit(self, target: str, value: gast.expr, op: Op, where: gast.AST, store: gast.expr | None = None) -> None:
+    def emit(
+        self, target: str, value: gast.expr, op: Op, where: gast.AST, store: gast.expr | None = None
+    ) -> None:
         self.active.add(target)
         op.target = target
         if op.mutation is None:
@@ -304,14 +341,20 @@ class Normalizer:
             for name in stored_names(gen.target):
                 renames[name] = self.namer.fresh(name)
         expr = T.replace(copy.deepcopy(expr), renames)
-        append = gast.Expr(value=gast.Call(
-            func=gast.Attribute(value=_name(result), attr="append", ctx=gast.Load()), args=[expr.elt], keywords=[]
-        ))
+        append = gast.Expr(
+            value=gast.Call(
+                func=gast.Attribute(value=_name(result), attr="append", ctx=gast.Load()),
+                args=[expr.elt],
+                keywords=[],
+            )
+        )
         body: list[gast.stmt] = [append]
         for gen in reversed(expr.generators):
             for cond in reversed(gen.ifs):
                 body = [gast.If(test=cond, body=body, orelse=[])]
-            body = [gast.For(target=gen.target, iter=gen.iter, body=body, orelse=[], type_comment=None)]
+            body = [
+                gast.For(target=gen.target, iter=gen.iter, body=body, orelse=[], type_comment=None)
+            ]
         self.locals |= set(renames.values()) | {result}
         self.active.add(result)
         init = gast.Assign(targets=[_store(result)], value=gast.List(elts=[], ctx=gast.Load()))
@@ -329,11 +372,15 @@ class Normalizer:
             if self.is_active(branch):
                 self.compute(target, branch, where)
             else:
-                assign = gast.Assign(targets=[gast.Name(target, gast.Store(), None, None)], value=branch)
+                assign = gast.Assign(
+                    targets=[gast.Name(target, gast.Store(), None, None)], value=branch
+                )
                 self.out.append(gast.copy_location(assign, where))
             branches.append(self.out)
             self.out = saved
-        self.out.append(gast.copy_location(gast.If(test=expr.test, body=branches[0], orelse=branches[1]), where))
+        self.out.append(
+            gast.copy_location(gast.If(test=expr.test, body=branches[0], orelse=branches[1]), where)
+        )
 
     def operation(self, expr: gast.expr) -> tuple[gast.expr, Op]:
         if isinstance(expr, gast.Name):
@@ -344,7 +391,9 @@ class Normalizer:
             return gast.BinOp(left=left, op=expr.op, right=right), Op("rule", [left, right], rule)
         if isinstance(expr, gast.UnaryOp) and type(expr.op) in _UNARY:
             operand = self.atom(expr.operand, "operand")
-            return gast.UnaryOp(op=expr.op, operand=operand), Op("rule", [operand], rule_for(_UNARY[type(expr.op)]))
+            return gast.UnaryOp(op=expr.op, operand=operand), Op(
+                "rule", [operand], rule_for(_UNARY[type(expr.op)])
+            )
         if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, gast.UAdd):
             operand = self.atom(expr.operand, "operand")
             return operand, Op("copy", [operand])
@@ -360,12 +409,16 @@ class Normalizer:
             return value, Op("rule", [base, T.index_value(expr.slice)], rule_for(operator.getitem))
         if isinstance(expr, gast.Attribute) and expr.attr == "T":
             base = self.atom(expr.value, "base")
-            return gast.Attribute(value=base, attr="T", ctx=gast.Load()), Op("rule", [base], rule_for(_np().transpose))
+            return gast.Attribute(value=base, attr="T", ctx=gast.Load()), Op(
+                "rule", [base], rule_for(_np().transpose)
+            )
         if isinstance(expr, (gast.Tuple, gast.List)):
             elts = [self.atom(e, "item") for e in expr.elts]
             return type(expr)(elts=elts, ctx=gast.Load()), Op("pack", elts)
         raise self.parsed.error(
-            expr, f"cannot differentiate through '{_describe(expr)}'", "rewrite it with numpy operations"
+            expr,
+            f"cannot differentiate through '{_describe(expr)}'",
+            "rewrite it with numpy operations",
         )
 
     def call(self, expr: gast.Call) -> tuple[gast.expr, Op]:
@@ -380,7 +433,11 @@ class Normalizer:
         if target.kind == "identity":
             source = target.receiver if target.receiver is not None else expr.args[0]
             operand = self.atom(source, "value")
-            call = gast.Call(func=expr.func, args=[operand] if target.receiver is None else [], keywords=expr.keywords)
+            call = gast.Call(
+                func=expr.func,
+                args=[operand] if target.receiver is None else [],
+                keywords=expr.keywords,
+            )
             if target.receiver is not None:
                 call.func = gast.Attribute(value=operand, attr=expr.func.attr, ctx=gast.Load())
             return call, Op("copy", [operand])
@@ -392,7 +449,8 @@ class Normalizer:
         raise self.parsed.error(
             expr,
             f"cannot differentiate through the call to '{name}': it has no derivative rule",
-            f"register one with @srcdiff.adjoint({name}), or compute it outside the differentiated function",
+            f"register one with @srcdiff.adjoint({name}), "
+            "or compute it outside the differentiated function",
         )
 
     def _is_user_callable(self, expr: gast.Call, target: CallTarget) -> bool:
@@ -406,18 +464,26 @@ class Normalizer:
 
     def user_call(self, expr: gast.Call) -> tuple[gast.expr, Op]:
         """A call to a user function: differentiated through its own generated vjp."""
-        if any(isinstance(a, gast.Starred) for a in expr.args) or any(k.arg is None for k in expr.keywords):
+        if any(isinstance(a, gast.Starred) for a in expr.args) or any(
+            k.arg is None for k in expr.keywords
+        ):
             raise self.parsed.error(
-                expr, f"cannot differentiate a call with '*' or '**' arguments to '{_describe(expr.func)}'",
+                expr,
+                "cannot differentiate a call with '*' or '**' arguments "
+                f"to '{_describe(expr.func)}'",
                 "pass the arguments one by one",
             )
         func = expr.func
         if isinstance(func, gast.Attribute) and not _is_module_path(func.value, self):
-            func = gast.Attribute(value=self.atom(func.value, "receiver"), attr=func.attr, ctx=gast.Load())
+            func = gast.Attribute(
+                value=self.atom(func.value, "receiver"), attr=func.attr, ctx=gast.Load()
+            )
         args = [self.atom(a, "arg") for a in expr.args]
         keywords = [gast.keyword(arg=k.arg, value=self.atom(k.value, k.arg)) for k in expr.keywords]
         call = gast.Call(func=func, args=args, keywords=keywords)
-        return call, Op("user", args + [k.value for k in keywords], callee=func, params={"keywords": keywords})
+        return call, Op(
+            "user", args + [k.value for k in keywords], callee=func, params={"keywords": keywords}
+        )
 
     def rule_call(self, expr: gast.Call, target: CallTarget) -> tuple[gast.expr, Op]:
         rule = target.rule
@@ -435,9 +501,11 @@ class Normalizer:
             positional = head + [packed]
         if any(isinstance(a, gast.Starred) for a in positional) or len(positional) > len(names):
             raise self.parsed.error(
-                expr, f"cannot bind the arguments of '{_describe(expr.func)}'", "pass arguments by keyword"
+                expr,
+                f"cannot bind the arguments of '{_describe(expr.func)}'",
+                "pass arguments by keyword",
             )
-        bound: dict[str, gast.expr] = dict(zip(names, positional))
+        bound: dict[str, gast.expr] = dict(zip(names, positional, strict=False))
         for kw in expr.keywords:
             if kw.arg not in names:
                 raise self.parsed.error(
@@ -450,19 +518,27 @@ class Normalizer:
             if name in bound and self.is_active(bound[name]):
                 raise self.parsed.error(
                     expr,
-                    f"cannot differentiate through the argument '{name}' of '{_describe(expr.func)}'",
-                    "srcdiff treats it as a constant; pass a value that does not depend on the inputs",
+                    f"cannot differentiate through the argument '{name}' "
+                    f"of '{_describe(expr.func)}'",
+                    "srcdiff treats it as a constant; "
+                    "pass a value that does not depend on the inputs",
                 )
         inputs = []
         for name in rule.inputs:
             if name not in bound:
-                raise self.parsed.error(expr, f"missing argument '{name}' to '{_describe(expr.func)}'")
-            inputs.append(self.atom(bound[name], name) if self.is_active(bound[name]) else bound[name])
+                raise self.parsed.error(
+                    expr, f"missing argument '{name}' to '{_describe(expr.func)}'"
+                )
+            inputs.append(
+                self.atom(bound[name], name) if self.is_active(bound[name]) else bound[name]
+            )
         params = {name: bound[name] for name in rule.params if name in bound}
         # Rebuild the call on atoms, in the user's own spelling.
-        replaced = dict(zip([id(bound[n]) for n in rule.inputs], inputs))
+        replaced = dict(zip([id(bound[n]) for n in rule.inputs], inputs, strict=False))
         args = [replaced.get(id(a), a) for a in expr.args]
-        keywords = [gast.keyword(arg=k.arg, value=replaced.get(id(k.value), k.value)) for k in expr.keywords]
+        keywords = [
+            gast.keyword(arg=k.arg, value=replaced.get(id(k.value), k.value)) for k in expr.keywords
+        ]
         func = expr.func
         if target.receiver is not None:
             func = gast.Attribute(value=inputs[0], attr=expr.func.attr, ctx=gast.Load())
@@ -476,7 +552,7 @@ class Normalizer:
         fixed = list(rule.inputs[: rule.inputs.index(rule.variadic)])
         if target.receiver is not None or any(isinstance(a, gast.Starred) for a in expr.args):
             raise self.parsed.error(expr, f"cannot bind the arguments of '{_describe(expr.func)}'")
-        head = [self.atom(a, n) for a, n in zip(expr.args, fixed)]
+        head = [self.atom(a, n) for a, n in zip(expr.args, fixed, strict=False)]
         rest = [self.atom(a, "operand") for a in expr.args[len(fixed) :]]
         params = {k.arg: k.value for k in expr.keywords if k.arg in rule.params}
         operands = gast.Tuple(elts=rest, ctx=gast.Load())
@@ -509,7 +585,9 @@ class Normalizer:
 
     def _name_for(self, expr: gast.expr, hint: str) -> str:
         if isinstance(expr, gast.BinOp):
-            return temp_name(op_word(type(expr.op).__name__), [_simple(expr.left), _simple(expr.right)])
+            return temp_name(
+                op_word(type(expr.op).__name__), [_simple(expr.left), _simple(expr.right)]
+            )
         if isinstance(expr, gast.Call):
             func = expr.func
             word = func.attr if isinstance(func, gast.Attribute) else getattr(func, "id", hint)
@@ -545,7 +623,9 @@ def single_exit(stmts: list[gast.stmt]) -> list[gast.stmt]:
     for i, stmt in enumerate(stmts):
         if isinstance(stmt, gast.Return):
             return stmts[: i + 1]  # what follows a return never runs
-        if isinstance(stmt, gast.If) and (_contains_return(stmt.body) or _contains_return(stmt.orelse)):
+        if isinstance(stmt, gast.If) and (
+            _contains_return(stmt.body) or _contains_return(stmt.orelse)
+        ):
             rest = stmts[i + 1 :]
             if rest and not _ends_in_return(stmt.body):
                 stmt.body = stmt.body + copy.deepcopy(rest)
@@ -577,7 +657,9 @@ def _contains_return(stmts: list[gast.stmt]) -> bool:
     for stmt in stmts:
         if isinstance(stmt, gast.Return):
             return True
-        if isinstance(stmt, gast.If) and (_contains_return(stmt.body) or _contains_return(stmt.orelse)):
+        if isinstance(stmt, gast.If) and (
+            _contains_return(stmt.body) or _contains_return(stmt.orelse)
+        ):
             return True
     return False
 

@@ -44,7 +44,12 @@ def _drop_empty(block: list[gast.stmt], pure_names: set[str]) -> bool:
             stmt.body = [s for s in stmt.body if not isinstance(s, gast.Pass)]
             stmt.orelse = [s for s in stmt.orelse if not isinstance(s, gast.Pass)]
             head = stmt.iter if isinstance(stmt, gast.For) else stmt.test
-            if not stmt.body and not stmt.orelse and not isinstance(stmt, gast.While) and _is_pure(head, pure_names):
+            if (
+                not stmt.body
+                and not stmt.orelse
+                and not isinstance(stmt, gast.While)
+                and _is_pure(head, pure_names)
+            ):
                 del block[i]
                 changed = True
                 continue
@@ -99,7 +104,9 @@ def _substitute_after(block: list[gast.stmt], index: int, new: str, old: str) ->
     their values; False where it had to stop early."""
     for stmt in block[index + 1 :]:
         assigned = _assigned(stmt)
-        if isinstance(stmt, (gast.If, gast.For, gast.While)) and (new in assigned or old in assigned):
+        if isinstance(stmt, (gast.If, gast.For, gast.While)) and (
+            new in assigned or old in assigned
+        ):
             return False  # a loop or branch that redefines either: keep it simple, stop here
         _rename_reads(stmt, new, old)
         if new in assigned or old in assigned:
@@ -142,7 +149,11 @@ def _drop_dead(func: gast.FunctionDef, pure_names: set[str]) -> bool:
 
 
 def _is_dead(stmt: gast.stmt, reads: Counter, pure_names: set[str]) -> bool:
-    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
+    if not (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+    ):
         return False
     return reads.get(stmt.targets[0].id, 0) == 0 and _is_pure(stmt.value, pure_names)
 
@@ -160,13 +171,19 @@ def _pure_callee(func: gast.expr, pure_names: set[str]) -> bool:
     root = func
     while isinstance(root, gast.Attribute):
         root = root.value
-    if isinstance(func, gast.Attribute) and isinstance(root, gast.Name) and root.id in _PURE_MODULES:
+    if (
+        isinstance(func, gast.Attribute)
+        and isinstance(root, gast.Name)
+        and root.id in _PURE_MODULES
+    ):
         return "random" not in T.to_source(func)  # a dropped draw would shift later ones
     return isinstance(func, gast.Name) and func.id in pure_names
 
 
 def _assigned(stmt: gast.stmt) -> set[str]:
-    return {n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return {
+        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
 
 
 def _reads(func: gast.FunctionDef) -> Counter:

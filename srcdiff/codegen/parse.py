@@ -23,7 +23,10 @@ _UNSUPPORTED: dict[type, tuple[str, str]] = {
     gast.AsyncFunctionDef: ("async def", "async code is not supported; write a plain function"),
     gast.AsyncFor: ("async for", "async code is not supported; write a plain loop"),
     gast.AsyncWith: ("async with", "async code is not supported"),
-    gast.Try: ("try", "exceptions cannot be replayed backwards; check conditions with 'if' instead"),
+    gast.Try: (
+        "try",
+        "exceptions cannot be replayed backwards; check conditions with 'if' instead",
+    ),
     gast.Global: ("global", "pass the value as an argument and return the new value instead"),
     gast.Nonlocal: ("nonlocal", "pass the value as an argument and return the new value instead"),
     gast.Delete: ("del", "let the variable go out of scope instead"),
@@ -109,7 +112,7 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
     tree.decorator_list = []
     closure = {}
     if fn.__closure__:
-        for name, cell in zip(fn.__code__.co_freevars, fn.__closure__):
+        for name, cell in zip(fn.__code__.co_freevars, fn.__closure__, strict=False):
             try:
                 closure[name] = cell.cell_contents
             except ValueError:  # an empty cell: a name assigned later in the enclosing scope

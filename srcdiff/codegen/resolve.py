@@ -59,7 +59,9 @@ class CallTarget:
     receiver: gast.expr | None = None  # for array methods: the array the method is called on
 
 
-def static_value(expr: gast.expr, parsed: ParsedFunction, local_names: set[str]) -> tuple[bool, Any]:
+def static_value(
+    expr: gast.expr, parsed: ParsedFunction, local_names: set[str]
+) -> tuple[bool, Any]:
     """The value of a name or dotted name that does not depend on the function's locals."""
     if isinstance(expr, gast.Name):
         if expr.id in local_names:

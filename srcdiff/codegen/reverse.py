@@ -25,9 +25,8 @@ import gast
 
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.activity import stored_names
-from srcdiff.codegen.kinds import rank_of
-from srcdiff.codegen.kinds import rank_of
 from srcdiff.codegen.inline import constant_node, inline_helper_calls, inline_part
+from srcdiff.codegen.kinds import rank_of
 from srcdiff.codegen.names import Namer
 from srcdiff.codegen.normalize import Op
 from srcdiff.codegen.parse import ParsedFunction
@@ -76,20 +75,28 @@ class ReverseBuilder:
         self.loop_bodies: dict[int, list[gast.stmt]] = {}
         self.stacks: dict[str, str] = {}  # variable -> its stack's name
         self.saved: dict[int, str] = {}  # statement id -> name holding the value it overwrote
-        self.control: dict[int, str] = {}  # compound statement id -> its record (flag, counter, range)
+        self.control: dict[
+            int, str
+        ] = {}  # compound statement id -> its record (flag, counter, range)
         self.none_init: dict[int, set[str]] = {}  # outermost loop id -> names to pre-set to None
         self.shape_class: dict[str, object] = {}
         self.rank: dict[str, int | None] = {}
         self.int_names: set[str] = set()
         self.pullbacks: dict[int, str] = {}  # user-call statement id -> its pullback's name
-        self.counters: dict[int, str] = {}  # for-loop id -> its iteration counter, when it may break
+        self.counters: dict[
+            int, str
+        ] = {}  # for-loop id -> its iteration counter, when it may break
 
     # ---------------------------------------------------------------- analysis
 
     def analyse(self) -> None:
         for stmt in self._by_id.values():
             op = getattr(stmt, "srcdiff_op", None)
-            if op is not None and op.kind in ("index", "index_any") and isinstance(op.inputs[0], gast.Name):
+            if (
+                op is not None
+                and op.kind in ("index", "index_any")
+                and isinstance(op.inputs[0], gast.Name)
+            ):
                 self.structured.add(op.inputs[0].id)
         self._shape_classes(self.body)
         counter = [0]
@@ -136,7 +143,7 @@ class ReverseBuilder:
 
     def _bindings_names(self, stmt: gast.Assign, op: Op) -> dict[str, set[str]]:
         names = {"ans": {op.target}}
-        for pname, atom in zip(op.rule.inputs, op.inputs):
+        for pname, atom in zip(op.rule.inputs, op.inputs, strict=False):
             names[pname] = T.names_read(atom)
         for pname, expr in op.params.items():
             names[pname] = T.names_read(expr)
@@ -163,8 +170,10 @@ class ReverseBuilder:
 
     def _old_value_needed(self, stmt, info: _Info, name: str, reads) -> bool:
         op: Op | None = getattr(stmt, "srcdiff_op", None)
-        if op is not None and name in info.reads and any(
-            isinstance(a, gast.Name) and a.id == name for a in op.inputs
+        if (
+            op is not None
+            and name in info.reads
+            and any(isinstance(a, gast.Name) and a.id == name for a in op.inputs)
         ):
             return True  # its own adjoint reads the value it overwrites (x = sin(x))
         for position, loops, names in reads:
@@ -179,7 +188,9 @@ class ReverseBuilder:
     def _assignments(self):
         for stmt_id, info in self.info.items():
             stmt = self._by_id[stmt_id]
-            if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)) or getattr(stmt, "srcdiff_op", None):
+            if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)) or getattr(
+                stmt, "srcdiff_op", None
+            ):
                 yield stmt, info
 
     @property
@@ -208,7 +219,9 @@ class ReverseBuilder:
             kinds = (gast.Name, gast.Tuple, gast.List, gast.Subscript)
             names = [n for t in stmt.targets if isinstance(t, kinds) for n in stored_names(t)]
             return names + ([self.pullbacks[id(stmt)]] if id(stmt) in self.pullbacks else [])
-        if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)) and isinstance(stmt.target, gast.Name):
+        if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)) and isinstance(
+            stmt.target, gast.Name
+        ):
             return [stmt.target.id]
         return []
 
@@ -225,7 +238,11 @@ class ReverseBuilder:
             self.rank[p] = rank_of(self.kinds.get(p))
         # targets of `for i in range(...)` are ints: x[i] drops a dimension
         for stmt in self._by_id.values():
-            if isinstance(stmt, gast.For) and _is_range(stmt.iter) and isinstance(stmt.target, gast.Name):
+            if (
+                isinstance(stmt, gast.For)
+                and _is_range(stmt.iter)
+                and isinstance(stmt.target, gast.Name)
+            ):
                 self.int_names.add(stmt.target.id)
         ranks_seen: dict[str, set] = {}
         for stmt in self._by_id.values():
@@ -239,26 +256,40 @@ class ReverseBuilder:
             if op.mutation is not None:
                 continue
             ranks_seen.setdefault(target, set()).add(self._result_rank(op))
-            self.rank[target] = None if len(ranks_seen[target]) > 1 else next(iter(ranks_seen[target]))
+            self.rank[target] = (
+                None if len(ranks_seen[target]) > 1 else next(iter(ranks_seen[target]))
+            )
             if op.kind == "copy":
                 set_class(target, self._class_of(op.inputs[0]))
             elif op.kind == "rule" and op.rule.broadcasts:
                 classes = {self._class_of(a) for a in op.inputs}
                 classes.discard(SCALAR) if len(classes) > 1 else None
-                set_class(target, classes.pop() if len(classes) == 1 and None not in classes else object())
+                set_class(
+                    target, classes.pop() if len(classes) == 1 and None not in classes else object()
+                )
             elif op.kind == "rule" and (op.xp == "math" or _reduces_to_scalar(op)):
                 set_class(target, SCALAR)
-            elif op.kind == "rule" and len(op.rule.inputs) == 1 and op.rule.name in _SHAPE_PRESERVING:
+            elif (
+                op.kind == "rule" and len(op.rule.inputs) == 1 and op.rule.name in _SHAPE_PRESERVING
+            ):
                 set_class(target, self._class_of(op.inputs[0]))
             else:
                 set_class(target, object())
 
     def _inactive_rank(self, stmt: gast.stmt, ranks_seen: dict[str, set]) -> None:
         """``h = h0`` without a derivative still tells h's rank."""
-        if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
+        if not (
+            isinstance(stmt, gast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], gast.Name)
+        ):
             return
         target = stmt.targets[0].id
-        rank = self._rank_of(stmt.value) if isinstance(stmt.value, (gast.Name, gast.Constant)) else None
+        rank = (
+            self._rank_of(stmt.value)
+            if isinstance(stmt.value, (gast.Name, gast.Constant))
+            else None
+        )
         ranks_seen.setdefault(target, set()).add(rank)
         self.rank[target] = None if len(ranks_seen[target]) > 1 else rank
 
@@ -267,7 +298,11 @@ class ReverseBuilder:
             return self.rank.get(atom.id)
         if isinstance(atom, gast.Subscript) and isinstance(atom.value, gast.Name):
             base = self.rank.get(atom.value.id)
-            return None if base is None else _rank_after_index(base, T.index_value(atom.slice), self.int_names)
+            return (
+                None
+                if base is None
+                else _rank_after_index(base, T.index_value(atom.slice), self.int_names)
+            )
         return 0 if _is_scalar_expr(atom) else None
 
     def _result_rank(self, op: Op) -> int | None:
@@ -318,11 +353,15 @@ class ReverseBuilder:
         grads = {w: self.namer.adjoint(w) for w in self.wrt if w in inited}
         for name in self.none_init.get(0, set()):
             primal.insert(0, T.assign(name, gast.Constant(None, None)))
-        stack_inits = [T.assign(s, gast.List(elts=[], ctx=gast.Load())) for s in self.stacks.values()]
+        stack_inits = [
+            T.assign(s, gast.List(elts=[], ctx=gast.Load())) for s in self.stacks.values()
+        ]
         # the caller's arrays and lists are never changed: written arguments are copied first
         written = sorted({op.target for op in self._ops() if op.mutation is not None} & self.params)
         stack_inits = [T.assign(p, T.expr(f"{p}.copy()")) for p in written] + stack_inits
-        return Sweeps(stack_inits + primal, adjoint, output, d_output, grads, list(self.stacks.values()))
+        return Sweeps(
+            stack_inits + primal, adjoint, output, d_output, grads, list(self.stacks.values())
+        )
 
     def _ops(self):
         for stmt in self._by_id.values():
@@ -333,7 +372,9 @@ class ReverseBuilder:
     def _restored_anywhere(self, output: gast.expr) -> bool:
         names = T.names_read(output)
         return any(
-            set(self._assigned_names(self._by_id[i])) & names for i in self.record if i in self._by_id
+            set(self._assigned_names(self._by_id[i])) & names
+            for i in self.record
+            if i in self._by_id
         )
 
     def _single_return(self, body: list[gast.stmt]) -> tuple[list[gast.stmt], gast.expr | None]:
@@ -351,7 +392,9 @@ class ReverseBuilder:
         for i, stmt in enumerate(stmts):
             if isinstance(stmt, (gast.For, gast.While)) and _contains_return(stmt.body):
                 raise self.parsed.error(
-                    stmt, "cannot yet differentiate a 'return' inside a loop", "assign the result and 'break'"
+                    stmt,
+                    "cannot yet differentiate a 'return' inside a loop",
+                    "assign the result and 'break'",
                 )
             if isinstance(stmt, gast.Return):
                 value = stmt.value if stmt.value is not None else gast.Constant(None, None)
@@ -381,7 +424,11 @@ class ReverseBuilder:
             return self._primal_for(stmt)
         out = []
         op = getattr(stmt, "srcdiff_op", None)
-        if info is not None and id(stmt) in self.record and not (op is not None and op.kind in _LIST_MUTATIONS):
+        if (
+            info is not None
+            and id(stmt) in self.record
+            and not (op is not None and op.kind in _LIST_MUTATIONS)
+        ):
             names = self._assigned_names(stmt)
             for name in names[:1] if op is not None and op.mutation == "setitem" else names:
                 out.append(self._save(stmt, name, info))
@@ -400,7 +447,10 @@ class ReverseBuilder:
         spec = gast.Tuple(elts=[gast.Constant(w, None) for w in wrt], ctx=gast.Load())
         vjp = gast.Call(func=T.name("vjp_of"), args=[copy.deepcopy(call.func), spec], keywords=[])
         value = gast.Call(func=vjp, args=call.args, keywords=call.keywords)
-        targets = gast.Tuple(elts=[T.name(op.target, store=True), T.name(self.pullbacks[id(stmt)], store=True)], ctx=gast.Store())
+        targets = gast.Tuple(
+            elts=[T.name(op.target, store=True), T.name(self.pullbacks[id(stmt)], store=True)],
+            ctx=gast.Store(),
+        )
         op.wrt_atoms = [a for a in call.args if self._is_active_atom(a)] + [
             k.value for k in call.keywords if self._is_active_atom(k.value)
         ]
@@ -421,7 +471,9 @@ class ReverseBuilder:
 
     def _save_region(self, stmt: gast.stmt, op: Op, info: _Info) -> gast.stmt:
         """Before ``x[i] = v``, keep the region it overwrites."""
-        region = gast.Subscript(value=T.name(op.target), slice=copy.deepcopy(stmt.targets[0].slice), ctx=gast.Load())
+        region = gast.Subscript(
+            value=T.name(op.target), slice=copy.deepcopy(stmt.targets[0].slice), ctx=gast.Load()
+        )
         if op.kind == "slot":
             value = T.expr("slot_or_missing(B, I)", B=T.name(op.target), I=op.index)
         else:
@@ -439,7 +491,9 @@ class ReverseBuilder:
             info = self.info.get(id(stmt))
             if info is None or info.position >= loop_position:
                 break
-            if isinstance(stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)) and name in self._assigned_names(stmt):
+            if isinstance(
+                stmt, (gast.Assign, gast.AugAssign, gast.AnnAssign)
+            ) and name in self._assigned_names(stmt):
                 return True
         return False
 
@@ -457,7 +511,9 @@ class ReverseBuilder:
                 return True  # overwriting an active value (s = 1.5) cuts its gradient
         return False
 
-    def _record_control(self, stmt: gast.stmt, base: str, value: gast.expr | None) -> tuple[list[gast.stmt], list[gast.stmt]]:
+    def _record_control(
+        self, stmt: gast.stmt, base: str, value: gast.expr | None
+    ) -> tuple[list[gast.stmt], list[gast.stmt]]:
         """Record a control value (flag, counter, range) for ``stmt``: returns
         (statements before the compound, statements after it) in the primal."""
         info = self.info[id(stmt)]
@@ -476,7 +532,9 @@ class ReverseBuilder:
         # the flag is pushed before the branch runs: a 'break' inside must not skip it
         before, after = self._record_control(stmt, "took_if", stmt.test)
         flag = self.control[id(stmt)]
-        return before + after + [gast.If(test=T.name(flag), body=body or [gast.Pass()], orelse=orelse)]
+        return (
+            before + after + [gast.If(test=T.name(flag), body=body or [gast.Pass()], orelse=orelse)]
+        )
 
     def _primal_while(self, stmt: gast.While) -> list[gast.stmt]:
         body = self.primal_block(stmt.body)
@@ -490,7 +548,13 @@ class ReverseBuilder:
 
     def _primal_for(self, stmt: gast.For) -> list[gast.stmt]:
         body = self.primal_block(stmt.body)
-        loop = gast.For(target=stmt.target, iter=stmt.iter, body=body, orelse=self.primal_block(stmt.orelse), type_comment=None)
+        loop = gast.For(
+            target=stmt.target,
+            iter=stmt.iter,
+            body=body,
+            orelse=self.primal_block(stmt.orelse),
+            type_comment=None,
+        )
         if not self._needs_replay(stmt):
             return [loop]
         before: list[gast.stmt] = []
@@ -564,8 +628,16 @@ class ReverseBuilder:
         if op is not None and op.kind in _LIST_MUTATIONS:
             return self._undo_list_change(stmt, op)
         if op is not None and op.mutation == "setitem":
-            region = gast.Subscript(value=T.name(op.target), slice=copy.deepcopy(stmt.targets[0].slice), ctx=gast.Store())
-            old = T.expr(f"{self._stack(op.target + '_region')}.pop()") if info.loops else T.name(self.saved[id(stmt)])
+            region = gast.Subscript(
+                value=T.name(op.target),
+                slice=copy.deepcopy(stmt.targets[0].slice),
+                ctx=gast.Store(),
+            )
+            old = (
+                T.expr(f"{self._stack(op.target + '_region')}.pop()")
+                if info.loops
+                else T.name(self.saved[id(stmt)])
+            )
             if op.kind == "slot":
                 return [T.stmt("restore_slot(B, I, OLD)", B=T.name(op.target), I=op.index, OLD=old)]
             return [gast.Assign(targets=[region], value=old)]
@@ -597,7 +669,9 @@ class ReverseBuilder:
             pass
         return out
 
-    def _contributions(self, stmt: gast.Assign, op: Op, ans: gast.expr, inited: set[str]) -> list[gast.stmt]:
+    def _contributions(
+        self, stmt: gast.Assign, op: Op, ans: gast.expr, inited: set[str]
+    ) -> list[gast.stmt]:
         target = op.target
         g = T.name(self.namer.adjoint(target))
         parts: dict[str, list[gast.expr]] = {}
@@ -611,7 +685,9 @@ class ReverseBuilder:
             base = op.inputs[0]
             if self._is_active_atom(base):
                 helper = "index_grad" if op.kind == "index_any" else "sequence_index_grad"
-                self._add_part(parts, base, T.expr(f"{helper}(G, BASE, INDEX)", G=g, BASE=base, INDEX=op.index))
+                self._add_part(
+                    parts, base, T.expr(f"{helper}(G, BASE, INDEX)", G=g, BASE=base, INDEX=op.index)
+                )
         elif op.kind == "rule":
             out += self._rule_parts(stmt, op, g, ans, parts)
         elif op.kind == "slot":
@@ -622,9 +698,23 @@ class ReverseBuilder:
             out += self._list_change_parts(op, g, parts)
         elif op.kind == "pop":
             base = op.inputs[0]
-            d_base = T.name(self.namer.adjoint(base.id)) if base.id in inited else gast.Constant(None, None)
+            d_base = (
+                T.name(self.namer.adjoint(base.id))
+                if base.id in inited
+                else gast.Constant(None, None)
+            )
             inited.discard(base.id)
-            self._add_part(parts, base, T.expr("pop_grad(D, G, B, I)", D=d_base, G=g, B=base, I=op.index or gast.Constant(None, None)))
+            self._add_part(
+                parts,
+                base,
+                T.expr(
+                    "pop_grad(D, G, B, I)",
+                    D=d_base,
+                    G=g,
+                    B=base,
+                    I=op.index or gast.Constant(None, None),
+                ),
+            )
         elif op.kind == "user":
             pullback = self.pullbacks[id(stmt)]
             atoms = op.wrt_atoms
@@ -666,14 +756,16 @@ class ReverseBuilder:
             self._add_part(parts, base, T.expr("G[:I] + G[I + 1:]", G=g, I=op.index))
         return []
 
-    def _add_part(self, parts: dict[str, list[gast.expr]], atom: gast.expr, value: gast.expr) -> None:
+    def _add_part(
+        self, parts: dict[str, list[gast.expr]], atom: gast.expr, value: gast.expr
+    ) -> None:
         if self._is_active_atom(atom):
             parts.setdefault(atom.id, []).append(value)
 
     def _rule_parts(self, stmt, op: Op, g: gast.expr, ans: gast.expr, parts) -> list[gast.stmt]:
         rule = op.rule
         bindings: dict[str, gast.expr] = {"g": g, "ans": ans, "xp": T.name(op.xp)}
-        for pname, atom in zip(rule.inputs, op.inputs):
+        for pname, atom in zip(rule.inputs, op.inputs, strict=False):
             bindings[pname] = atom
         for pname in rule.params:
             if pname in op.params:
@@ -681,7 +773,9 @@ class ReverseBuilder:
             else:
                 literal = constant_node(rule.defaults[pname])
                 if literal is None:
-                    raise self.parsed.error(stmt, f"internal: rule {rule.name} default {pname} has no literal")
+                    raise self.parsed.error(
+                        stmt, f"internal: rule {rule.name} default {pname} has no literal"
+                    )
                 bindings[pname] = literal
         self._import_rule_globals(rule)
         preamble_names: dict[str, str] = {}
@@ -756,10 +850,18 @@ class ReverseBuilder:
         like it: a parameter, or assigned by a statement outside every branch and loop."""
         if name in self.params:
             return True
-        return any(name in self._assigned_names(s) for s in self.body if not isinstance(s, (gast.If, gast.For, gast.While)))
+        return any(
+            name in self._assigned_names(s)
+            for s in self.body
+            if not isinstance(s, (gast.If, gast.For, gast.While))
+        )
 
     def _zero(self, name: str) -> gast.stmt:
-        if self.kinds.get(name) == "scalar" or self.shape_class.get(name) is SCALAR or not self._surely_bound(name):
+        if (
+            self.kinds.get(name) == "scalar"
+            or self.shape_class.get(name) is SCALAR
+            or not self._surely_bound(name)
+        ):
             zero = gast.Constant(0.0, None)
         elif name in self.structured:
             zero = T.expr(f"zeros_like_tree({name})")
@@ -795,7 +897,13 @@ class ReverseBuilder:
         inited.update(zeros)
         pre += [self._zero(name) for name in sorted(zeros)]
         if isinstance(stmt, gast.While):
-            loop = gast.For(target=T.name("_", store=True), iter=T.expr(f"range({record})"), body=body, orelse=[], type_comment=None)
+            loop = gast.For(
+                target=T.name("_", store=True),
+                iter=T.expr(f"range({record})"),
+                body=body,
+                orelse=[],
+                type_comment=None,
+            )
         else:
             iterable = stmt.iter if record is None else T.name(record)
             if counter is not None:
@@ -830,7 +938,11 @@ def _helpers() -> dict[str, object]:
 
     from srcdiff.rules import helpers
 
-    return {n: f for n, f in vars(helpers).items() if inspect.isfunction(f) and f.__module__ == helpers.__name__}
+    return {
+        n: f
+        for n, f in vars(helpers).items()
+        if inspect.isfunction(f) and f.__module__ == helpers.__name__
+    }
 
 
 _RULE_HELPERS = _helpers()
@@ -895,7 +1007,9 @@ _LIST_MUTATIONS = ("append", "extend", "insert", "pop")
 
 
 def _is_range(expr: gast.expr) -> bool:
-    return isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and expr.func.id == "range"
+    return (
+        isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and expr.func.id == "range"
+    )
 
 
 def _is_constant_range(expr: gast.expr) -> bool:

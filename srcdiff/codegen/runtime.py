@@ -34,7 +34,7 @@ def add_trees(a: Any, b: Any) -> Any:
     """``a + b`` for gradients that may be lists/tuples/dicts of arrays (a dict
     entry missing on one side counts as zero)."""
     if isinstance(a, list):
-        return [add_trees(u, v) for u, v in zip(a, b)]
+        return [add_trees(u, v) for u, v in zip(a, b, strict=False)]
     if isinstance(a, dict):
         keys = list(a) + [k for k in b if k not in a]
         return {k: add_trees(a[k], b[k]) if k in a and k in b else a.get(k, b.get(k)) for k in keys}

@@ -50,7 +50,9 @@ def to_source(node: gast.AST) -> str:
 
 
 def names_read(node: gast.AST) -> set[str]:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return {
+        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    }
 
 
 def index_value(index: gast.expr) -> gast.expr:

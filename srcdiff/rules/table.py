@@ -85,7 +85,9 @@ class Rule:
         preamble, expr = self.input_parts()[index]
         if expr is None:
             return frozenset()
-        names = {n.id for node in [*preamble, expr] for n in ast.walk(node) if isinstance(n, ast.Name)}
+        names = {
+            n.id for node in [*preamble, expr] for n in ast.walk(node) if isinstance(n, ast.Name)
+        }
         return frozenset(names & {"g", "ans", *self.inputs, *self.params})
 
     def input_vjps(self) -> list[Callable[..., Any] | None]:

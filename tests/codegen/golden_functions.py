@@ -26,7 +26,7 @@ def _a(*shape, seed=0):
 
 @golden(lambda: (0.3,))
 def scalar_loop(x):
-    for i in range(20):
+    for _ in range(20):
         x = math.sin(x) * x + 0.5 * x
     return x
 
@@ -43,14 +43,19 @@ def doubling_loop(a):
     return np.sum(c)
 
 
-@golden(lambda: (_a(8, 4), _a(4, 16, seed=1), _a(16, seed=2), _a(16, 3, seed=3), _a(3, seed=4)), wrt=(1, 2, 3, 4))
+@golden(
+    lambda: (_a(8, 4), _a(4, 16, seed=1), _a(16, seed=2), _a(16, 3, seed=3), _a(3, seed=4)),
+    wrt=(1, 2, 3, 4),
+)
 def mlp(X, W1, b1, W2, b2):
     h = np.tanh(X @ W1 + b1)
     out = h @ W2 + b2
     return np.sum(out**2) / X.shape[0]
 
 
-@golden(lambda: (_a(4, 4) * 0.3, _a(4, 3, seed=1) * 0.3, _a(10, 3, seed=2), _a(4, seed=3)), wrt=(0, 1))
+@golden(
+    lambda: (_a(4, 4) * 0.3, _a(4, 3, seed=1) * 0.3, _a(10, 3, seed=2), _a(4, seed=3)), wrt=(0, 1)
+)
 def rnn(W, U, xs, h0):
     h = h0
     for t in range(10):

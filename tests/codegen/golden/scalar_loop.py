@@ -2,7 +2,7 @@ def d_scalar_loop(x, *, d_out=1.0):
     sin_x_stack = []
     x_stack = []
     sin_x = None
-    for i in range(20):
+    for _ in range(20):
         sin_x_stack.append(sin_x)
         sin_x = math.sin(x)
         sin_x_times_x = sin_x * x
@@ -10,7 +10,7 @@ def d_scalar_loop(x, *, d_out=1.0):
         x_stack.append(x)
         x = sin_x_times_x + times_x
     d_x = d_out
-    for i in reversed(range(20)):
+    for _ in reversed(range(20)):
         x = x_stack.pop()
         d_sin_x_times_x = d_x
         d_x = d_x * 0.5
