@@ -351,7 +351,7 @@ class ReverseBuilder:
             output = T.name(value)
         adjoint += self.adjoint_block(body, inited)
         grads = {w: self.namer.adjoint(w) for w in self.wrt if w in inited}
-        for name in self.none_init.get(0, set()):
+        for name in sorted(self.none_init.get(0, set()), reverse=True):
             primal.insert(0, T.assign(name, gast.Constant(None, None)))
         stack_inits = [
             T.assign(s, gast.List(elts=[], ctx=gast.Load())) for s in self.stacks.values()

@@ -2,8 +2,8 @@ def d_rnn(W, U, xs, h0, *, d_out=1.0):
     W_at_h_stack = []
     at_U_stack = []
     h_stack = []
-    at_U = None
     W_at_h = None
+    at_U = None
     h = h0
     for t in range(10):
         W_at_h_stack.append(W_at_h)

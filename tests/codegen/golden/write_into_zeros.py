@@ -2,9 +2,9 @@ def d_write_into_zeros(x, *, d_out=1.0):
     x_item_stack = []
     x_item_1_stack = []
     times_stack = []
-    x_item_1 = None
-    x_item = None
     times = None
+    x_item = None
+    x_item_1 = None
     z = np.zeros(4)
     for i in range(4):
         x_item_stack.append(x_item)
