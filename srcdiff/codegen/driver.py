@@ -33,7 +33,7 @@ import numpy as np
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.emit import Emitted, emit
 from srcdiff.codegen.jumps import desugar_jumps
-from srcdiff.codegen.kinds import is_structure, kind_of
+from srcdiff.codegen.kinds import is_structure, kind_of, object_class
 from srcdiff.codegen.normalize import Normalizer
 from srcdiff.codegen.optimize import optimize
 from srcdiff.codegen.parse import ParsedFunction, parse_function
@@ -86,7 +86,7 @@ def _transform(
     tree = copy.deepcopy(parsed.tree)
     normalizer = Normalizer(parsed, set(wrt_names), dict(zip(params, kinds, strict=False)))
     body = normalizer.body(desugar_jumps(tree.body, normalizer.namer))
-    structured = {n for n, k in normalizer.kinds.items() if is_structure(k)}
+    structured = {n for n, k in normalizer.kinds.items() if is_structure(k) or object_class(k)}
     builder = ReverseBuilder(
         parsed,
         body,

@@ -23,9 +23,16 @@ import gast
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.activity import active_variables, expr_is_active, stored_names
 from srcdiff.codegen.kinds import element_kind, is_structure, object_class
+from srcdiff.codegen.objects import InlineTarget, inline_body, inline_target
 from srcdiff.codegen.names import Namer, op_word, temp_name
 from srcdiff.codegen.parse import ParsedFunction
-from srcdiff.codegen.resolve import CallTarget, classify_call, classify_value, local_names
+from srcdiff.codegen.resolve import (
+    CallTarget,
+    classify_call,
+    classify_value,
+    local_names,
+    static_value,
+)
 from srcdiff.rules import RULES, Rule, rule_for
 
 _BINOPS = {
@@ -115,6 +122,12 @@ class Normalizer:
             self.out.append(stmt)
         elif (
             isinstance(stmt, gast.Expr)
+            and isinstance(stmt.value, gast.Call)
+            and (inlined := self._object_call(stmt.value)) is not None
+        ):
+            self.inline(inlined, stmt.value, None)
+        elif (
+            isinstance(stmt, gast.Expr)
             and _is_list_method(stmt.value)
             and self._mutates_active_list(stmt.value)
         ):
@@ -140,8 +153,13 @@ class Normalizer:
             ):
                 self.setitem(target, value, stmt)  # x[mask] = 0 still cuts x's gradient there
                 return
-            if isinstance(target, gast.Attribute) and self.is_active(target.value):
-                raise self._mutation_error(stmt)
+            if (
+                isinstance(target, gast.Attribute)
+                and isinstance(target.value, gast.Name)
+                and self.is_active(target.value)
+            ):
+                self.set_attribute(target, value, stmt)
+                return
             if isinstance(target, gast.Name):
                 self._note_literal_kind(target.id, value)
             self.out.append(gast.copy_location(gast.Assign(targets=[target], value=value), stmt))
@@ -182,8 +200,20 @@ class Normalizer:
                 self.assign(elt, item, stmt)
         elif isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
             self.setitem(target, value, stmt)
+        elif isinstance(target, gast.Attribute) and isinstance(target.value, gast.Name):
+            self.set_attribute(target, value, stmt)
         else:
             raise self._mutation_error(stmt)
+
+    def set_attribute(self, target: gast.Attribute, value: gast.expr, stmt: gast.stmt) -> None:
+        """``obj.h = v``: a slot write on the object, whose adjoint is a dict of attributes."""
+        base = target.value
+        item = self.atom(value, f"{base.id}_{target.attr}")
+        store = gast.Attribute(value=_name(base.id), attr=target.attr, ctx=gast.Store())
+        op = Op("slot", [base, item], index=gast.Constant(target.attr, None), mutation="setitem")
+        if object_class(self.kinds.get(base.id)) is None:
+            self.kinds[base.id] = ("object", object)
+        self.emit(base.id, item, op, stmt, store=store)
 
     def setitem(self, target: gast.Subscript, value: gast.expr, stmt: gast.stmt) -> None:
         """``x[i] = v``: for arrays the table's setitem rule, for lists and dicts a slot write."""
@@ -298,6 +328,10 @@ class Normalizer:
 
     def atom(self, expr: gast.expr, hint: str) -> gast.expr:
         """``expr`` as an operand: a name, or an inactive expression left as written."""
+        if isinstance(expr, gast.Call) and (target := self._object_call(expr)) is not None:
+            name = self.namer.fresh(self._name_for(expr, hint))
+            self.inline(target, expr, name)
+            return _name(name)
         if isinstance(expr, gast.Name) or not self.is_active(expr):
             return expr
         if isinstance(expr, gast.IfExp):
@@ -313,6 +347,9 @@ class Normalizer:
 
     def compute(self, target: str, expr: gast.expr, where: gast.AST) -> None:
         """Emit ``target = expr`` as one operation on atoms, annotated with its Op."""
+        if isinstance(expr, gast.Call) and (inlined := self._object_call(expr)) is not None:
+            self.inline(inlined, expr, target)
+            return
         self.active.add(target)
         if isinstance(expr, gast.IfExp):
             self.conditional(target, expr, where)
@@ -407,6 +444,22 @@ class Normalizer:
             if getattr(expr, "srcdiff_sequence_unknown", False):
                 return value, Op("index_any", [base], index=T.index_value(expr.slice))
             return value, Op("rule", [base, T.index_value(expr.slice)], rule_for(operator.getitem))
+        if (
+            isinstance(expr, gast.Attribute)
+            and expr.attr != "T"
+            and isinstance(expr.value, gast.Name)
+        ):
+            # obj.W: a slot of the object
+            value = gast.Attribute(value=expr.value, attr=expr.attr, ctx=gast.Load())
+            return value, Op("index", [expr.value], index=gast.Constant(expr.attr, None))
+        if (
+            isinstance(expr, gast.Attribute)
+            and expr.attr != "T"
+            and isinstance(expr.value, gast.Name)
+        ):
+            # obj.W: a slot of the object
+            value = gast.Attribute(value=expr.value, attr=expr.attr, ctx=gast.Load())
+            return value, Op("index", [expr.value], index=gast.Constant(expr.attr, None))
         if isinstance(expr, gast.Attribute) and expr.attr == "T":
             base = self.atom(expr.value, "base")
             return gast.Attribute(value=base, attr="T", ctx=gast.Load()), Op(
@@ -452,6 +505,47 @@ class Normalizer:
             f"register one with @srcdiff.adjoint({name}), "
             "or compute it outside the differentiated function",
         )
+
+    # objects ------------------------------------------------------------------------
+
+    def static(self, expr: gast.expr) -> tuple[bool, Any]:
+        return static_value(expr, self.parsed, self.locals)
+
+    def _object_call(self, call: gast.Call) -> InlineTarget | None:
+        if not any(self.is_active(a) for a in [*call.args, *(k.value for k in call.keywords)]):
+            receiver = call.func.value if isinstance(call.func, gast.Attribute) else call.func
+            if not (isinstance(receiver, gast.Name) and receiver.id in self.active):
+                return None
+        return inline_target(call, self)
+
+    def inline(self, target: InlineTarget, call: gast.Call, result: str | None) -> None:
+        """Splice a constructor, method or ``__call__`` body in place of the call."""
+        receiver: str | None = None
+        if target.constructs is not None:
+            receiver = result or self.namer.fresh(target.constructs.__name__.lower())
+            new = T.expr("CLS.__new__(CLS)", CLS=call.func)
+            self.out.append(
+                gast.copy_location(gast.Assign(targets=[_store(receiver)], value=new), call)
+            )
+            self.kinds[receiver] = ("object", target.constructs)
+            self.locals.add(receiver)
+            result = None
+        elif target.receiver is not None:
+            receiver = self.atom(target.receiver, "receiver").id
+        if target.function is None:
+            return
+        statements = inline_body(target, call, receiver, result, self)
+        self.locals |= {
+            n.id
+            for s in statements
+            for n in gast.walk(s)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        }
+        self.active |= active_variables(statements, self.active, self.classify)
+        if receiver is not None and receiver in self.active:
+            self.active.add(receiver)
+        for stmt in statements:
+            self.statement(stmt)
 
     def _is_user_callable(self, expr: gast.Call, target: CallTarget) -> bool:
         """A nested def, or a method of an argument that is a plain object."""
@@ -561,6 +655,10 @@ class Normalizer:
 
     def _note_literal_kind(self, name: str, value: gast.expr) -> None:
         """``d = {}`` and ``parts = []`` start containers that later writes fill."""
+        if isinstance(value, gast.Call):
+            found, cls = self.static(value.func)
+            if found and inspect.isclass(cls) and getattr(cls, "__module__", "") != "builtins":
+                self.kinds[name] = ("object", cls)  # acc = Accumulator(): its methods get inlined
         if isinstance(value, gast.Dict):
             self.kinds[name] = ("dict", ())
         elif isinstance(value, (gast.List, gast.Tuple)):
@@ -603,6 +701,8 @@ class Normalizer:
         if isinstance(expr, gast.Attribute) and expr.attr == "T":
             base = _simple(expr.value)
             return f"{base}_T" if base else "transposed"
+        if isinstance(expr, gast.Attribute):
+            return _simple(expr) or expr.attr
         return hint
 
     def _refuse_loop_else(self, stmt: gast.For | gast.While) -> None:

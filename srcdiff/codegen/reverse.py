@@ -470,13 +470,13 @@ class ReverseBuilder:
         return T.assign(saved, T.name(name))
 
     def _save_region(self, stmt: gast.stmt, op: Op, info: _Info) -> gast.stmt:
-        """Before ``x[i] = v``, keep the region it overwrites."""
-        region = gast.Subscript(
-            value=T.name(op.target), slice=copy.deepcopy(stmt.targets[0].slice), ctx=gast.Load()
-        )
+        """Before ``x[i] = v`` (or ``obj.h = v``), keep what it overwrites."""
         if op.kind == "slot":
             value = T.expr("slot_or_missing(B, I)", B=T.name(op.target), I=op.index)
         else:
+            region = gast.Subscript(
+                value=T.name(op.target), slice=copy.deepcopy(stmt.targets[0].slice), ctx=gast.Load()
+            )
             value = T.expr("np.copy(R)", R=region)
         if info.loops:
             stack = self._stack(f"{op.target}_region")
@@ -628,11 +628,6 @@ class ReverseBuilder:
         if op is not None and op.kind in _LIST_MUTATIONS:
             return self._undo_list_change(stmt, op)
         if op is not None and op.mutation == "setitem":
-            region = gast.Subscript(
-                value=T.name(op.target),
-                slice=copy.deepcopy(stmt.targets[0].slice),
-                ctx=gast.Store(),
-            )
             old = (
                 T.expr(f"{self._stack(op.target + '_region')}.pop()")
                 if info.loops
@@ -640,6 +635,11 @@ class ReverseBuilder:
             )
             if op.kind == "slot":
                 return [T.stmt("restore_slot(B, I, OLD)", B=T.name(op.target), I=op.index, OLD=old)]
+            region = gast.Subscript(
+                value=T.name(op.target),
+                slice=copy.deepcopy(stmt.targets[0].slice),
+                ctx=gast.Store(),
+            )
             return [gast.Assign(targets=[region], value=old)]
         out = []
         for name in self._assigned_names(stmt):

@@ -27,7 +27,9 @@ def zeros_like_tree(x: Any) -> Any:
         return {k: zeros_like_tree(v) for k, v in x.items()}
     if isinstance(x, (int, float, complex)):
         return 0.0
-    return np.zeros_like(x)
+    if isinstance(x, np.ndarray) or not hasattr(x, "__dict__"):
+        return np.zeros_like(x)
+    return {k: zeros_like_tree(v) for k, v in vars(x).items()}  # an object: one per attribute
 
 
 def add_trees(a: Any, b: Any) -> Any:
@@ -55,15 +57,23 @@ def slot_or_missing(container: Any, index: Any) -> Any:
     """The value a write ``container[index] = v`` is about to replace (or a marker)."""
     if isinstance(container, dict):
         return container.get(index, _MISSING)
-    return container[index]
+    if isinstance(container, (list, tuple, np.ndarray)):
+        return container[index]
+    return getattr(container, index, _MISSING)
 
 
 def restore_slot(container: Any, index: Any, old: Any) -> None:
     """Undo ``container[index] = v``: put back the old value, or remove a new key."""
+    is_item = isinstance(container, (dict, list, np.ndarray))
     if old is _MISSING:
-        del container[index]
-    else:
+        if is_item:
+            del container[index]
+        else:
+            delattr(container, index)
+    elif is_item:
         container[index] = old
+    else:
+        setattr(container, index, old)
 
 
 def sequence_index_grad(g: Any, seq: Any, index: Any) -> Any:
