@@ -23,8 +23,8 @@ import gast
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.activity import active_variables, expr_is_active, stored_names
 from srcdiff.codegen.kinds import element_kind, is_structure, object_class
-from srcdiff.codegen.objects import InlineTarget, inline_body, inline_target
 from srcdiff.codegen.names import Namer, op_word, temp_name
+from srcdiff.codegen.objects import InlineTarget, inline_body, inline_target
 from srcdiff.codegen.parse import ParsedFunction
 from srcdiff.codegen.resolve import (
     CallTarget,

@@ -43,8 +43,9 @@ def inline_target(call: gast.Call, normalizer: Any) -> InlineTarget | None:
         return InlineTarget(init if inspect.isfunction(init) else None, None, value)
     if isinstance(func, gast.Name):
         cls = object_class(normalizer.kinds.get(func.id))
-        if cls is not None and inspect.isfunction(getattr(cls, "__call__", None)):
-            return InlineTarget(cls.__call__, func, None)
+        call_method = vars(cls).get("__call__") if cls is not None else None
+        if inspect.isfunction(call_method):  # the class's own __call__, not object's
+            return InlineTarget(call_method, func, None)
         return None
     if isinstance(func, gast.Attribute) and not found:
         receiver = func.value
