@@ -488,7 +488,10 @@ def vjp_of(fn: Callable[..., Any], wrt: tuple) -> Callable[..., Any]:
 def _dispatcher(fn: Callable[..., Any], wrt: tuple) -> Callable[..., Any]:
     parsed = parsed_function(fn)
     positional = [a.id for a in parsed.tree.args.args]
-    wrt_names = tuple(positional[w] if isinstance(w, int) else w for w in wrt)
+    vararg = parsed.tree.args.vararg.id if parsed.tree.args.vararg is not None else None
+    # each requested argument: (parameter name, position inside *args or None)
+    where = [_parameter_of(w, positional, vararg) for w in wrt]
+    wrt_names = tuple(dict.fromkeys(name for name, _ in where))
 
     def call(*args: Any, **kwargs: Any) -> tuple[Any, Callable[[Any], Any]]:
         values = bind_arguments(parsed, args, kwargs)
@@ -497,8 +500,21 @@ def _dispatcher(fn: Callable[..., Any], wrt: tuple) -> Callable[..., Any]:
 
         def pullback(d_out: Any) -> tuple:
             grads = adjoint.emitted.fn(record, d_out)
-            return tuple(finish(g, values[n]) for g, n in zip(grads, wrt_names, strict=False))
+            by_name = {n: finish(g, values[n]) for g, n in zip(grads, wrt_names, strict=True)}
+            return tuple(by_name[n] if k is None else by_name[n][k] for n, k in where)
 
         return value, pullback
 
     return call
+
+
+def _parameter_of(
+    w: int | str, positional: list[str], vararg: str | None
+) -> tuple[str, int | None]:
+    if isinstance(w, str):
+        return w, None
+    if w < len(positional):
+        return positional[w], None
+    if vararg is None:
+        raise TypeError(f"argument {w} has no parameter")
+    return vararg, w - len(positional)

@@ -465,6 +465,14 @@ class Normalizer:
             return gast.Attribute(value=base, attr="T", ctx=gast.Load()), Op(
                 "rule", [base], rule_for(_np().transpose)
             )
+        if isinstance(expr, gast.Dict) and None not in expr.keys:
+            if any(self.is_active(k) for k in expr.keys):
+                raise self.parsed.error(
+                    expr, "cannot differentiate a dict whose keys depend on the inputs"
+                )
+            values = [self.atom(v, "item") for v in expr.values]
+            op = Op("pack_dict", values, index=gast.Tuple(elts=list(expr.keys), ctx=gast.Load()))
+            return gast.Dict(keys=expr.keys, values=values), op
         if isinstance(expr, (gast.Tuple, gast.List)):
             elts = [self.atom(e, "item") for e in expr.elts]
             return type(expr)(elts=elts, ctx=gast.Load()), Op("pack", elts)
@@ -558,6 +566,7 @@ class Normalizer:
 
     def user_call(self, expr: gast.Call) -> tuple[gast.expr, Op]:
         """A call to a user function: differentiated through its own generated vjp."""
+        expr = self._expand_starred(expr)
         if any(isinstance(a, gast.Starred) for a in expr.args) or any(
             k.arg is None for k in expr.keywords
         ):
@@ -578,6 +587,22 @@ class Normalizer:
         return call, Op(
             "user", args + [k.value for k in keywords], callee=func, params={"keywords": keywords}
         )
+
+    def _expand_starred(self, call: gast.Call) -> gast.Call:
+        """``g(*pair)`` with ``pair`` a tuple of known length: ``g(pair[0], pair[1])``."""
+        args: list[gast.expr] = []
+        for arg in call.args:
+            kind = self._kind_of_atom(arg.value) if isinstance(arg, gast.Starred) else None
+            if kind is not None and is_structure(kind) and kind[0] == "seq" and kind[2] != "each":
+                for i in range(len(kind[2])):
+                    item = gast.Subscript(
+                        value=arg.value, slice=gast.Constant(i, None), ctx=gast.Load()
+                    )
+                    item.srcdiff_sequence = True
+                    args.append(gast.copy_location(item, call))
+            else:
+                args.append(arg)
+        return gast.Call(func=call.func, args=args, keywords=call.keywords)
 
     def rule_call(self, expr: gast.Call, target: CallTarget) -> tuple[gast.expr, Op]:
         rule = target.rule
@@ -671,6 +696,8 @@ class Normalizer:
     def _kind_of_result(self, op: Op) -> Any:
         if op.kind == "pack":
             return ("seq", "list", tuple(self._kind_of_atom(a) for a in op.inputs))
+        if op.kind == "pack_dict":
+            return ("dict", ())
         if op.kind == "copy":
             return self._kind_of_atom(op.inputs[0])
         if op.kind == "index":

@@ -70,7 +70,10 @@ class ReverseBuilder:
         self.active = active
         self.namer = namer
         self.wrt = wrt
-        self.params = {a.id for a in parsed.tree.args.args + parsed.tree.args.kwonlyargs}
+        args = parsed.tree.args
+        self.params = {a.id for a in args.args + args.kwonlyargs}
+        if args.vararg is not None:
+            self.params.add(args.vararg.id)
         self.info: dict[int, _Info] = {}
         self.loop_bodies: dict[int, list[gast.stmt]] = {}
         self.stacks: dict[str, str] = {}  # variable -> its stack's name
@@ -604,6 +607,10 @@ class ReverseBuilder:
             keep = self.namer.fresh(f"{target}_next")
             out.append(T.assign(keep, T.name(target)))
             ans = T.name(keep)
+        if op.kind == "user":
+            # the pullback reads only what its own call recorded: call it before
+            # the restore brings back the previous iteration's pullback
+            return out + self._contributions(stmt, op, ans, inited) + restore
         out += restore
         out += self._contributions(stmt, op, ans, inited)
         return out
@@ -681,6 +688,9 @@ class ReverseBuilder:
         elif op.kind == "pack":
             for i, elt in enumerate(op.inputs):
                 self._add_part(parts, elt, T.expr(f"G[{i}]", G=g))
+        elif op.kind == "pack_dict":
+            for key, value in zip(op.index.elts, op.inputs, strict=True):
+                self._add_part(parts, value, T.expr("slot_of(G, K)", G=g, K=key))
         elif op.kind in ("index", "index_any"):
             base = op.inputs[0]
             if self._is_active_atom(base):
