@@ -289,7 +289,7 @@ def bind_arguments(parsed: ParsedFunction, args: tuple, kwargs: dict) -> dict[st
 
 
 def _kinds(parsed: ParsedFunction, values: dict[str, Any]) -> tuple:
-    return tuple(kind_of(values.get(name)) for name in _param_names(parsed))
+    return tuple(kind_of(values.get(name)) for name in parsed.param_names)
 
 
 def _check_wrt_values(
@@ -368,10 +368,15 @@ class _Prepared:
         self.fn = fn
         self.parsed = parsed_function(fn)
         self.wrt_names, self.as_tuple = resolve_wrt(fn, wrt, self.parsed)
+        self.seen: dict[tuple, Adjoint] = {}  # (kinds, mode) -> adjoint: the per-call fast path
 
-    def adjoint(self, values: dict[str, Any], mode: str) -> Adjoint:
-        _check_wrt_values(self.parsed, self.wrt_names, values)
-        return adjoint_of(self.fn, self.wrt_names, _kinds(self.parsed, values), mode)
+    def adjoint(self, values: dict[str, Any], kinds: tuple, mode: str) -> Adjoint:
+        adjoint = self.seen.get((kinds, mode))
+        if adjoint is None:
+            # integer arguments have their own kinds, so checking new kinds is enough
+            _check_wrt_values(self.parsed, self.wrt_names, values)
+            adjoint = self.seen[kinds, mode] = adjoint_of(self.fn, self.wrt_names, kinds, mode)
+        return adjoint
 
     def finished(self, grads: tuple, values: dict[str, Any]) -> Any:
         done = [finish(g, values[name]) for g, name in zip(grads, self.wrt_names, strict=False)]
@@ -389,7 +394,7 @@ def make_grad(fn: Callable[..., Any], wrt: Any, with_value: bool) -> Callable[..
         kinds = _kinds(prepared.parsed, values)
         # grad alone runs code without the loss value once the output is known scalar
         mode = "grad" if kinds in checked and not with_value else "fused"
-        adjoint = prepared.adjoint(values, mode)
+        adjoint = prepared.adjoint(values, kinds, mode)
         try:
             returned = adjoint.emitted.fn(*args, **kwargs)
         except Exception as error:
@@ -414,7 +419,7 @@ def make_vjp(fn: Callable[..., Any], wrt: Any) -> Callable[..., Any]:
     @functools.wraps(fn)
     def forward(*args: Any, **kwargs: Any) -> tuple[Any, Callable[[Any], Any]]:
         values = bind_arguments(prepared.parsed, args, kwargs)
-        adjoint = prepared.adjoint(values, "split")
+        adjoint = prepared.adjoint(values, _kinds(prepared.parsed, values), "split")
         value, record = adjoint.forward(*args, **kwargs)
 
         def pullback(d_out: Any) -> Any:

@@ -14,15 +14,18 @@ from typing import Any
 import numpy as np
 
 SCALAR = "scalar"
+INT = "int"  # integers carry no derivative, but index and count
 ARRAY = "array"
 _SUMMARY_LENGTH = 8  # longer homogeneous sequences are summarised by one element kind
 
 
 def kind_of(value: Any) -> Any:
-    if isinstance(value, (bool, int, float, complex, np.number)):
+    if isinstance(value, (float, np.floating, complex, np.complexfloating)):
         return SCALAR
+    if isinstance(value, (bool, int, np.integer, np.bool_)):
+        return INT
     if isinstance(value, np.ndarray):
-        return (ARRAY, value.ndim)
+        return (ARRAY, value.ndim, value.dtype.kind)
     if isinstance(value, (list, tuple)):
         items = tuple(kind_of(v) for v in value)
         if len(items) > _SUMMARY_LENGTH and len(set(items)) == 1:
@@ -38,7 +41,7 @@ def kind_of(value: Any) -> Any:
 
 def rank_of(kind: Any) -> int | None:
     """The number of dimensions a kind certainly has (None when unknown)."""
-    if kind == SCALAR:
+    if kind in (SCALAR, INT):
         return 0
     if isinstance(kind, tuple) and kind[0] == ARRAY:
         return kind[1]

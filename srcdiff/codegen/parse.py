@@ -4,6 +4,7 @@ and refuse the constructs the compiler cannot differentiate."""
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
 import os
 import textwrap
@@ -51,6 +52,15 @@ class ParsedFunction:
     @property
     def name(self) -> str:
         return self.tree.name
+
+    @functools.cached_property
+    def param_names(self) -> tuple[str, ...]:
+        """Positional parameters, then ``*args``, then keyword-only ones."""
+        args = self.tree.args
+        names = [a.id for a in args.args]
+        if args.vararg is not None:
+            names.append(args.vararg.id)
+        return tuple(names + [a.id for a in args.kwonlyargs])
 
     def error(self, node: gast.AST | None, message: str, hint: str | None = None) -> SrcdiffError:
         """A SrcdiffError pointing at ``node``'s line in the user's file."""
