@@ -19,6 +19,7 @@ adjoint, the uninitialised side gets an explicit zero.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from dataclasses import dataclass, field
 
 import gast
@@ -104,6 +105,7 @@ class ReverseBuilder:
         self._shape_classes(self.body)
         counter = [0]
         self._number(self.body, (), counter)
+        self._plan_recompute()
         self.record = self._decide_records()
 
     def _number(self, stmts: list[gast.stmt], loops: tuple[int, ...], counter: list[int]) -> None:
@@ -155,6 +157,46 @@ class ReverseBuilder:
     def _is_active_atom(self, atom: gast.expr) -> bool:
         return isinstance(atom, gast.Name) and atom.id in self.active
 
+    def _plan_recompute(self) -> None:
+        """Scalar temporaries of a loop body are recomputed in the reverse sweep rather
+        than recorded: ``math.sin(x)`` costs less than a push and a pop. Only when the
+        body's last reader comes before anything overwrites their inputs."""
+        self.recomputed: set[int] = set()
+        self.recompute_before: dict[int, list[gast.stmt]] = {}
+        assignments = Counter(n for s in self._by_id.values() for n in self._assigned_names(s))
+        for body in self.loop_bodies.values():
+            for k, stmt in enumerate(body):
+                op = getattr(stmt, "srcdiff_op", None)
+                if op is None or op.kind != "rule" or op.mutation is not None:
+                    continue
+                target = op.target
+                if assignments[target] != 1 or not self._cheap(op):
+                    continue
+                readers = [s for s in body[k + 1 :] if target in self._reads_deep(s)]
+                if not readers or any(
+                    isinstance(s, (gast.If, gast.For, gast.While)) for s in readers
+                ):
+                    continue
+                last = body.index(readers[-1])
+                between = body[k + 1 : last]
+                inputs = T.names_read(stmt.value)
+                if any(isinstance(s, (gast.If, gast.For, gast.While)) for s in between) or any(
+                    set(self._assigned_names(s)) & inputs for s in between
+                ):
+                    continue
+                self.recomputed.add(id(stmt))
+                self.recompute_before.setdefault(id(body[last]), []).append(stmt)
+
+    def _cheap(self, op: Op) -> bool:
+        return all(
+            self._class_of(a) is SCALAR or isinstance(a, gast.Constant) for a in op.inputs
+        ) and op.rule.name not in ("getitem", "setitem")
+
+    def _reads_deep(self, stmt: gast.stmt) -> set[str]:
+        return set().union(
+            *(self.info[id(s)].reads for s in _statements([stmt]) if id(s) in self.info)
+        )
+
     def _decide_records(self) -> set[int]:
         """Statements that must save the value they overwrite (ids)."""
         reads_before: list[tuple[int, tuple[int, ...], set[str]]] = [
@@ -163,6 +205,8 @@ class ReverseBuilder:
         record: set[int] = set()
         for stmt, info in self._assignments():
             op = getattr(stmt, "srcdiff_op", None)
+            if id(stmt) in self.recomputed:
+                continue
             if op is not None and op.kind in _LIST_MUTATIONS:
                 record.add(id(stmt))  # list changes are undone in place: lengths must match
                 continue
@@ -612,6 +656,7 @@ class ReverseBuilder:
             # the restore brings back the previous iteration's pullback
             return out + self._contributions(stmt, op, ans, inited) + restore
         out += restore
+        out += [copy.deepcopy(s) for s in self.recompute_before.get(id(stmt), [])]
         out += self._contributions(stmt, op, ans, inited)
         return out
 

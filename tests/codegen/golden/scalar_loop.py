@@ -1,9 +1,6 @@
 def d_scalar_loop(x, *, d_out=1.0):
-    sin_x_stack = []
     x_stack = []
-    sin_x = None
     for _ in range(20):
-        sin_x_stack.append(sin_x)
         sin_x = math.sin(x)
         sin_x_times_x = sin_x * x
         times_x = 0.5 * x
@@ -14,8 +11,8 @@ def d_scalar_loop(x, *, d_out=1.0):
         x = x_stack.pop()
         d_sin_x_times_x = d_x
         d_x = d_x * 0.5
+        sin_x = math.sin(x)
         d_sin_x = d_sin_x_times_x * x
         d_x = d_x + d_sin_x_times_x * sin_x
-        sin_x = sin_x_stack.pop()
         d_x = d_x + d_sin_x * math.cos(x)
     return d_x,
