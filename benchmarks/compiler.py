@@ -65,7 +65,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `benchmarks` and `srcdiff
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.handwritten import HANDWRITTEN  # noqa: E402
-from benchmarks.workloads import WORKLOADS, Workload  # noqa: E402
+from benchmarks.workloads import BY_NAME, WORKLOADS, Workload  # noqa: E402
 
 RTOL = 1e-6  # gradients must match the hand-written one to this, relative to its largest entry
 RNN_STEPS, RNN_HIDDEN = 50, 64
@@ -382,13 +382,17 @@ def run(
 
 
 def recorded_bytes(df: Callable, args: tuple) -> int | None:
-    """Bytes srcdiff's forward sweep records (pushes) for one call of ``df(*args)``.
+    """Bytes srcdiff's forward sweep records on its stacks for one call of ``df(*args)``:
+    the values it pushes per step (arrays by ``nbytes``), not the arguments it refers to."""
+    from srcdiff.codegen.driver import recorded_values
 
-    TODO(lead): wire this to the compiler once it exposes what a forward sweep
-    records (e.g. the total ``nbytes`` of the values pushed on its stacks).
-    Until then it returns None and the memory line says so.
-    """
-    return None
+    workload = BY_NAME["rnn_loop"]
+    record = recorded_values(workload.fn, workload.wrt, *args)
+    total = 0
+    for name, value in record.items():
+        if name.endswith("_stack"):
+            total += sum(v.nbytes if isinstance(v, np.ndarray) else 8 for v in value)
+    return total
 
 
 def memory_line(args: tuple) -> str:

@@ -52,6 +52,7 @@ class Adjoint:
     wrt_names: tuple[str, ...]
     mode: str
     forward: Callable[..., Any] | None = None  # split mode only
+    record_names: tuple[str, ...] = ()  # split mode: the names the record holds, in order
 
     @property
     def source(self) -> str:
@@ -113,7 +114,8 @@ def _transform(
     origin = f"{parsed.filename}:{parsed.tree.lineno}"
     emitted = emit(functions, namespace, origin)
     forward = namespace[functions[0].name] if mode == "split" else None
-    return Adjoint(emitted, parsed, wrt_names, mode, forward)
+    record_names = tuple(n.id for n in functions[0].body[-1].value.elts[1].elts) if forward else ()
+    return Adjoint(emitted, parsed, wrt_names, mode, forward, record_names)
 
 
 _PURE_BUILTINS = {
@@ -523,3 +525,13 @@ def _parameter_of(
     if vararg is None:
         raise TypeError(f"argument {w} has no parameter")
     return vararg, w - len(positional)
+
+
+def recorded_values(fn: Callable[..., Any], wrt: Any, *args: Any) -> dict[str, Any]:
+    """What the forward sweep of ``vjp(fn, wrt)`` keeps for the adjoint, by name
+    (stacks end in ``_stack``): for measuring memory, not for everyday use."""
+    prepared = _Prepared(fn, wrt)
+    values = bind_arguments(prepared.parsed, args, {})
+    adjoint = prepared.adjoint(values, _kinds(prepared.parsed, values), "split")
+    _, record = adjoint.forward(*args)
+    return dict(zip(adjoint.record_names, record, strict=True))
