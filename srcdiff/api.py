@@ -46,3 +46,23 @@ def check_grads(
     from srcdiff.codegen.checking import check_grads as check
 
     check(f, tuple(args), wrt, order, **tolerances)
+
+
+def adjoint(primal: Callable) -> Callable[[Callable], Callable]:
+    """Register a reverse rule for ``primal`` (a numpy or user function) in the shared table::
+
+        @srcdiff.adjoint(np.sinc)
+        def sinc_vjp(g, ans, x):
+            return g * (np.cos(np.pi * x) - ans) / x
+
+    The rule has the table's signature ``(g, ans, *inputs, *params, xp)`` and is
+    inlined into generated gradients like the built-in ones. Registering again
+    for the same primal replaces the earlier rule.
+    """
+    from srcdiff.rules.table import register_user_rule
+
+    def register(rule: Callable) -> Callable:
+        register_user_rule(primal, rule)
+        return rule
+
+    return register

@@ -164,6 +164,19 @@ def _build_rule(name: str, fn: Callable[..., Any], primals: tuple, broadcasts: b
     )
 
 
+def register_user_rule(primal: Any, fn: Callable[..., Any]) -> Rule:
+    """A rule a user registers (``@srcdiff.adjoint``): replaces any earlier one for ``primal``."""
+    name = (
+        f"user:{getattr(primal, '__module__', '')}.{getattr(primal, '__qualname__', repr(primal))}"
+    )
+    RULES.pop(name, None)
+    rule = _build_rule(name, fn, (primal,), broadcasts=False)
+    RULES[name] = rule
+    _BY_PRIMAL[id(primal)] = rule
+    _PRIMAL_KEEPALIVE.append(primal)
+    return rule
+
+
 def rule_for(primal: Any) -> Rule | None:
     """The rule registered for a primal callable (np.tanh, math.sin, operator.mul)."""
     return _BY_PRIMAL.get(id(primal))
