@@ -37,6 +37,39 @@ REGRESSIONS: list[Program] = [
         (0.5, np.array([0.3, 0.4])),
         (0, 1),
     ),
+    # An early return inside a loop that appends to a list, inside an if: srcdiff
+    # raised TypeError ('float' object is not subscriptable) instead of a gradient.
+    _program(
+        "return_inside_loop_after_list_append",
+        """
+        def f(x, A, B):
+            s = x
+            b = B * 1.0
+            if x > -5.0:
+                items1 = []
+                for i2 in range(2):
+                    items1.append(B * 1.0)
+                    if i2 > -1:
+                        return s + np.sum(A)
+                b = sum(items1)
+            return s + np.sum(b)
+        """,
+        (-0.47, np.array([0.5, 0.1]), np.array([-0.74])),
+        (0, 1, 2),
+        probe="""
+        def f(x, A, B):
+            s = x
+            b = B * 1.0
+            if _P.gt(x, -5.0):
+                items1 = []
+                for i2 in range(2):
+                    items1.append(B * 1.0)
+                    if i2 > -1:
+                        return s + np.sum(A)
+                b = sum(items1)
+            return s + np.sum(b)
+        """,
+    ),
     # np.prod over an array holding a zero: the gradient was nan (the rule divided by x).
     _program(
         "prod_over_zeros",
