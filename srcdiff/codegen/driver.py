@@ -442,11 +442,11 @@ def _with_source(wrapper: Callable[..., Any], prepared: _Prepared, mode: str) ->
     for array arguments, before the first call)."""
 
     def source() -> str:
-        for (fn, wrt, _, m), adjoint in reversed(list(_CACHE.items())):
-            if fn is prepared.fn and wrt == prepared.wrt_names and m == mode:
-                return adjoint.source
-        params = _param_names(prepared.parsed)
-        kinds = tuple(("array", None) for _ in params)
+        latest = next(reversed(prepared.seen), None)  # kinds of the latest new call
+        if latest is not None:
+            kinds = latest[0]
+        else:
+            kinds = tuple(("array", None) for _ in _param_names(prepared.parsed))
         return adjoint_of(prepared.fn, prepared.wrt_names, kinds, mode).source
 
     wrapper.source_of = source  # type: ignore[attr-defined]
