@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
+import inspect
 import operator
+import textwrap
 import warnings
 from typing import Any
 
@@ -142,6 +145,8 @@ def inline_helper_calls(
     statements: list[gast.stmt] = []
 
     class Expander(gast.NodeTransformer):
+        expanded = False
+
         def visit_Call(self, node: gast.Call) -> gast.AST:
             self.generic_visit(node)
             if not isinstance(node.func, gast.Name) or node.func.id not in helpers:
@@ -153,24 +158,30 @@ def inline_helper_calls(
                 return node
             stmts, value = expanded
             statements.extend(stmts)
+            self.expanded = True
             return value
 
     result = expr
     for _ in range(4):  # helpers call helpers: expand a few levels
-        before = T.to_source(result)
-        result = fold(Expander().visit(result))
-        if T.to_source(result) == before:
+        expander = Expander()
+        result = fold(expander.visit(result))
+        if not expander.expanded:
             break
     return statements, result
 
 
-def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
-    import inspect
-    import textwrap
-
+@functools.lru_cache(maxsize=None)
+def _helper_tree(fn: Any) -> gast.FunctionDef | None:
+    """A rule helper's parsed source, read once per process."""
     try:
-        fdef = gast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
+        return gast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
     except (OSError, TypeError):
+        return None
+
+
+def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
+    fdef = _helper_tree(fn)
+    if fdef is None:
         return None
     params = [a.id for a in fdef.args.args]
     if len(args) != len(params):
@@ -185,7 +196,7 @@ def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
     while body:
         stmt = body.pop(0)
         if isinstance(stmt, gast.Return):
-            return out, fold(T.replace(stmt.value, subs))
+            return out, fold(T.replace(copy.deepcopy(stmt.value), subs))
         if isinstance(stmt, gast.If):
             decided = _constant_truth(T.replace(copy.deepcopy(stmt.test), subs))
             if decided is None:
@@ -197,7 +208,7 @@ def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
             and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], gast.Name)
         ):
-            value = fold(T.replace(stmt.value, subs))
+            value = fold(T.replace(copy.deepcopy(stmt.value), subs))
             target = stmt.targets[0].id
             if isinstance(value, (gast.Name, gast.Constant)):
                 subs[target] = value
