@@ -170,7 +170,7 @@ def inline_helper_calls(
     return statements, result
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _helper_tree(fn: Any) -> gast.FunctionDef | None:
     """A rule helper's parsed source, read once per process."""
     try:
