@@ -29,7 +29,71 @@ def optimize(func: gast.FunctionDef, pure_names: set[str]) -> gast.FunctionDef:
         changed |= _drop_empty(func.body, pure_names)
         if not changed:
             break
+    _batch_outer_products(func.body)
     return func
+
+
+# accumulated outer products --------------------------------------------------------
+
+
+def _batch_outer_products(block: list[gast.stmt]) -> None:
+    """``d_W = d_W + np.outer(a, b)`` in every step of a loop becomes one matrix
+    product after it (an expert's RNN gradient): the rows are collected, and
+    ``d_W`` gets ``A.T @ B`` once, instead of a small product and an addition per step."""
+    i = 0
+    while i < len(block):
+        stmt = block[i]
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner and isinstance(stmt, (gast.If, gast.For, gast.While)):
+                _batch_outer_products(inner)
+        if isinstance(stmt, gast.For):
+            before, after = _batch_loop(stmt)
+            block[i:i] = before
+            i += len(before)
+            block[i + 1 : i + 1] = after
+            i += len(after)
+        i += 1
+
+
+def _batch_loop(loop: gast.For) -> tuple[list[gast.stmt], list[gast.stmt]]:
+    before: list[gast.stmt] = []
+    after: list[gast.stmt] = []
+    for k, stmt in enumerate(loop.body):
+        match = _outer_accumulation(stmt)
+        if match is None:
+            continue
+        total, left, right = match
+        others = loop.body[:k] + loop.body[k + 1 :]
+        if any(total in T.names_read(s) or total in _assigned(s) for s in others):
+            continue
+        if total in T.names_read(loop.iter):
+            continue
+        lefts, rights = f"{total}_left_rows", f"{total}_right_rows"
+        before += [T.stmt(f"{lefts} = []"), T.stmt(f"{rights} = []")]
+        loop.body[k] = T.stmt(f"{lefts}.append(A)", A=left)
+        loop.body.insert(k + 1, T.stmt(f"{rights}.append(B)", B=right))
+        after.append(
+            T.stmt(f"if {lefts}:\n    {total} = {total} + np.array({lefts}).T @ np.array({rights})")
+        )
+    return before, after
+
+
+def _outer_accumulation(stmt: gast.stmt) -> tuple[str, gast.expr, gast.expr] | None:
+    """``(d_W, a, b)`` for a statement ``d_W = d_W + np.outer(a, b)``."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1):
+        return None
+    target, value = stmt.targets[0], stmt.value
+    if not (isinstance(target, gast.Name) and isinstance(value, gast.BinOp)):
+        return None
+    if not (isinstance(value.op, gast.Add) and isinstance(value.left, gast.Name)):
+        return None
+    call = value.right
+    if value.left.id != target.id or not isinstance(call, gast.Call) or len(call.args) != 2:
+        return None
+    if T.to_source(call.func).strip() != "np.outer" or call.keywords:
+        return None
+    return target.id, call.args[0], call.args[1]
 
 
 def _drop_empty(block: list[gast.stmt], pure_names: set[str]) -> bool:

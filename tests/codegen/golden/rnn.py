@@ -18,6 +18,10 @@ def d_rnn(W, U, xs, h0, *, d_out=1.0):
     d_h = d_pow_h * 2 * h
     d_U = np.zeros_like(U)
     d_W = np.zeros_like(W)
+    d_U_left_rows = []
+    d_U_right_rows = []
+    d_W_left_rows = []
+    d_W_right_rows = []
     for t in reversed(range(10)):
         h_next = h
         h = h_stack.pop()
@@ -25,8 +29,14 @@ def d_rnn(W, U, xs, h0, *, d_out=1.0):
         d_W_at_h = unbroadcast_as(d_W_at_h_plus_at_U, W_at_h)
         d_at_U = unbroadcast_as(d_W_at_h_plus_at_U, at_U)
         at_U = at_U_stack.pop()
-        d_U = d_U + np.outer(d_at_U, xs[t])
+        d_U_left_rows.append(d_at_U)
+        d_U_right_rows.append(xs[t])
         W_at_h = W_at_h_stack.pop()
-        d_W = d_W + np.outer(d_W_at_h, h)
+        d_W_left_rows.append(d_W_at_h)
+        d_W_right_rows.append(h)
         d_h = W.T @ d_W_at_h
+    if d_U_left_rows:
+        d_U = d_U + np.array(d_U_left_rows).T @ np.array(d_U_right_rows)
+    if d_W_left_rows:
+        d_W = d_W + np.array(d_W_left_rows).T @ np.array(d_W_right_rows)
     return d_W, d_U
