@@ -213,6 +213,9 @@ def _drop_dead(func: gast.FunctionDef, pure_names: set[str]) -> bool:
 
 
 def _is_dead(stmt: gast.stmt, reads: Counter, pure_names: set[str]) -> bool:
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        # a counter nobody reads any more (n_loop += 1 once its replay is gone)
+        return reads.get(stmt.target.id, 0) == 0 and _is_pure(stmt.value, pure_names)
     if not (
         isinstance(stmt, gast.Assign)
         and len(stmt.targets) == 1

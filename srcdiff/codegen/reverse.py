@@ -912,14 +912,15 @@ class ReverseBuilder:
         )
 
     def _zero(self, name: str) -> gast.stmt:
-        if (
+        if name in self.structured:
+            # a list's adjoint stays a list; it is only needed where the list exists
+            zero = T.expr(f"zeros_like_tree({name})")
+        elif (
             self.kinds.get(name) == "scalar"
             or self.shape_class.get(name) is SCALAR
             or not self._surely_bound(name)
         ):
             zero = gast.Constant(0.0, None)
-        elif name in self.structured:
-            zero = T.expr(f"zeros_like_tree({name})")
         else:
             zero = T.expr(f"np.zeros_like({name})")
         return T.assign(self.namer.adjoint(name), zero)
