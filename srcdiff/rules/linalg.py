@@ -30,50 +30,34 @@ def matmul(g, ans, x, y, xp):
     return matmul_grad_left(g, x, y, xp), matmul_grad_right(g, x, y, xp)
 
 
-# For matrices and vectors the adjoints are one product each: what a reader expects.
-@specialize("matmul", ranks=(2, 2))
-def matmul_matrices(g, ans, x, y):
-    return g @ y.T, x.T @ g
-
-
-@specialize("matmul", ranks=(2, 1))
-def matmul_matrix_vector(g, ans, x, y, xp):
-    return xp.outer(g, y), x.T @ g
-
-
-@specialize("matmul", ranks=(1, 2))
-def matmul_vector_matrix(g, ans, x, y, xp):
-    return y @ g, xp.outer(x, g)
-
-
-@specialize("matmul", ranks=(1, 1))
-def matmul_vectors(g, ans, x, y):
-    return g * y, g * x
-
-
 @vjp_rule("dot", np.dot)
 def dot(g, ans, a, b, xp):
     return dot_grad_left(g, a, b, xp), dot_grad_right(g, a, b, xp)
 
 
-@specialize("dot", ranks=(2, 2))
-def dot_matrices(g, ans, a, b):
-    return g @ b.T, a.T @ g
+# For matrices and vectors the adjoints are one product each: what a reader
+# expects. np.dot and np.matmul agree on these ranks, so both share them.
+def matrix_times_matrix(g, ans, x, y):
+    return g @ y.T, x.T @ g
 
 
-@specialize("dot", ranks=(2, 1))
-def dot_matrix_vector(g, ans, a, b, xp):
-    return xp.outer(g, b), a.T @ g
+def matrix_times_vector(g, ans, x, y, xp):
+    return xp.outer(g, y), x.T @ g
 
 
-@specialize("dot", ranks=(1, 2))
-def dot_vector_matrix(g, ans, a, b, xp):
-    return b @ g, xp.outer(a, g)
+def vector_times_matrix(g, ans, x, y, xp):
+    return y @ g, xp.outer(x, g)
 
 
-@specialize("dot", ranks=(1, 1))
-def dot_vectors(g, ans, a, b):
-    return g * b, g * a
+def vector_times_vector(g, ans, x, y):
+    return g * y, g * x
+
+
+for _name in ("matmul", "dot"):
+    specialize(_name, ranks=(2, 2))(matrix_times_matrix)
+    specialize(_name, ranks=(2, 1))(matrix_times_vector)
+    specialize(_name, ranks=(1, 2))(vector_times_matrix)
+    specialize(_name, ranks=(1, 1))(vector_times_vector)
 
 
 @vjp_rule("outer", np.outer)

@@ -125,8 +125,10 @@ def specialize(name: str, *, ranks: tuple[int | None, ...]) -> Callable[[Callabl
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         base = RULES[name]
         special = _build_rule(name, fn, base.primals, base.broadcasts)
-        if special.inputs != base.inputs or special.params != base.params:
-            raise TypeError(f"specialisation of {name} must take the same inputs and parameters")
+        if len(special.inputs) != len(base.inputs) or special.params != base.params:
+            raise TypeError(
+                f"specialisation of {name} must take as many inputs and the same parameters"
+            )
         base.specializations[ranks] = special
         fn.rule = special  # type: ignore[attr-defined]
         return fn
