@@ -114,6 +114,13 @@ class _Folder(gast.NodeTransformer):
             return node.left
         return node
 
+    def visit_IfExp(self, node: gast.IfExp) -> gast.AST:
+        self.generic_visit(node)
+        decided = _constant_truth(node.test)
+        if decided is None:
+            return node
+        return node.body if decided else node.orelse
+
     def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.AST:
         self.generic_visit(node)
         if (
@@ -221,16 +228,26 @@ def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
     return None
 
 
+_TYPE_NAMES = {"tuple": tuple, "list": list, "int": int, "float": float, "str": str, "bool": bool}
+
+
 def _constant_truth(test: gast.expr) -> bool | None:
-    """The truth of ``test`` if it involves only literals, else None."""
+    """The truth of ``test`` if it involves only literals (and ``isinstance`` of a
+    literal against a builtin type), else None."""
     for node in gast.walk(test):
-        if isinstance(node, (gast.Name, gast.Call, gast.Attribute, gast.Subscript)):
+        if isinstance(node, gast.Call):
+            if not (isinstance(node.func, gast.Name) and node.func.id == "isinstance"):
+                return None
+        elif isinstance(node, gast.Name):
+            if node.id not in _TYPE_NAMES and node.id != "isinstance":
+                return None
+        elif isinstance(node, (gast.Attribute, gast.Subscript)):
             return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)  # `None is not None` is intended here
             tree = ast.fix_missing_locations(ast.Expression(gast.gast_to_ast(test)))
             code = compile(tree, "<fold>", "eval")
-        return bool(eval(code, {"__builtins__": {}}))
+        return bool(eval(code, {"__builtins__": {}, "isinstance": isinstance, **_TYPE_NAMES}))
     except Exception:  # noqa: BLE001 - anything not foldable stays a run-time test
         return None

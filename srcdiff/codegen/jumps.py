@@ -86,6 +86,7 @@ def _loops(stmts: list[gast.stmt], namer: Namer) -> list[gast.stmt]:
             out.append(stmt)
             continue
         stmt.body = _loops(stmt.body, namer)
+        stmt.orelse = _loops(stmt.orelse, namer)  # a loop's else may hold loops too
         after: list[gast.stmt] = []
         if stmt.orelse:
             if _jumps(stmt.body, gast.Break):
