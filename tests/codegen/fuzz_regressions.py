@@ -81,4 +81,92 @@ REGRESSIONS: list[Program] = [
         (0.7, np.array([0.3, 0.4])),
         (0, 1),
     ),
+    # A while loop inside an elif whose replay the optimizer removed: its counter's
+    # initialisation went with it but `n_loop += 1` stayed (UnboundLocalError).
+    _program(
+        "counter_of_a_removed_replay",
+        """
+        def f(x, A, B, n):
+            s = x
+            a = A.copy()
+            z = np.zeros((1,))
+            if np.sum(z) > 0.3:
+                z[[0]] -= B
+            elif np.sum(B) > -0.7:
+                s = abs(2.0)
+                j1 = 0
+                while j1 < 2:
+                    j1 += 1
+                    s *= math.tanh((j1 * 0.5))
+                    a[0] = B
+                    s = 0.5
+                s = math.sin(s)
+            return s + np.sum(B) + np.sum(z)
+        """,
+        (0.0747, np.array([[-0.69], [-0.40]]), np.array([-0.19]), 2),
+        (2,),
+        probe="""
+        def f(x, A, B, n):
+            s = x
+            a = A.copy()
+            z = np.zeros((1,))
+            if _P.gt(np.sum(z), 0.3):
+                z[[0]] -= B
+            elif _P.gt(np.sum(B), -0.7):
+                s = _P.fabs(2.0)
+                j1 = 0
+                while j1 < 2:
+                    j1 += 1
+                    s *= math.tanh((j1 * 0.5))
+                    a[0] = B
+                    s = 0.5
+                s = math.sin(s)
+            return s + np.sum(B) + np.sum(z)
+        """,
+    ),
+    # A return inside the else of a while loop that sits in another loop's else:
+    # the inner loop-else was never desugared (KeyError inside srcdiff).
+    _program(
+        "return_in_nested_loop_else",
+        """
+        def f(x, A, B):
+            s = x
+            j1 = 0
+            while j1 < 2:
+                j1 += 1
+                if s > 5.0:
+                    break
+            else:
+                j2 = 0
+                while j2 < 3:
+                    j2 += 1
+                    if np.sum(B) > 5.0:
+                        break
+                else:
+                    s *= math.tanh(s)
+                    return s + np.sum(A)
+            return s + np.sum(B)
+        """,
+        (0.6, np.array([0.3, 0.4]), np.array([0.1, -0.2])),
+        (0, 1, 2),
+        probe="""
+        def f(x, A, B):
+            s = x
+            j1 = 0
+            while j1 < 2:
+                j1 += 1
+                if _P.gt(s, 5.0):
+                    break
+            else:
+                j2 = 0
+                while j2 < 3:
+                    j2 += 1
+                    if _P.gt(np.sum(B), 5.0):
+                        break
+                else:
+                    s *= math.tanh(s)
+                    return s + np.sum(A)
+            return s + np.sum(B)
+        """,
+    ),
 ]
