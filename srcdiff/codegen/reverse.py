@@ -51,6 +51,12 @@ class _Info:
     position: int
     loops: tuple[int, ...]  # ids of enclosing loops, outermost first
     reads: set[str] = field(default_factory=set)  # primal names its adjoint reads
+    branches: tuple[tuple[int, bool], ...] = ()  # (if id, in its body?) for enclosing ifs
+
+    def exclusive_with(self, other: _Info) -> bool:
+        """Whether the two sit on different sides of one ``if``: never both run."""
+        sides = dict(self.branches)
+        return any(sides.get(branch, side) != side for branch, side in other.branches)
 
 
 class ReverseBuilder:
@@ -108,9 +114,15 @@ class ReverseBuilder:
         self._plan_recompute()
         self.record = self._decide_records()
 
-    def _number(self, stmts: list[gast.stmt], loops: tuple[int, ...], counter: list[int]) -> None:
+    def _number(
+        self,
+        stmts: list[gast.stmt],
+        loops: tuple[int, ...],
+        counter: list[int],
+        branches: tuple[tuple[int, bool], ...] = (),
+    ) -> None:
         for stmt in stmts:
-            info = _Info(counter[0], loops)
+            info = _Info(counter[0], loops, branches=branches)
             counter[0] += 1
             self.info[id(stmt)] = info
             op: Op | None = getattr(stmt, "srcdiff_op", None)
@@ -120,10 +132,10 @@ class ReverseBuilder:
                 info.reads = self._adjoint_reads(stmt, op)
             if isinstance(stmt, (gast.For, gast.While)):
                 self.loop_bodies[id(stmt)] = stmt.body
-                self._number(stmt.body, loops + (id(stmt),), counter)
+                self._number(stmt.body, loops + (id(stmt),), counter, branches)
             elif isinstance(stmt, gast.If):
-                self._number(stmt.body, loops, counter)
-                self._number(stmt.orelse, loops, counter)
+                self._number(stmt.body, loops, counter, branches + ((id(stmt), True),))
+                self._number(stmt.orelse, loops, counter, branches + ((id(stmt), False),))
 
     def _adjoint_reads(self, stmt: gast.Assign, op: Op) -> set[str]:
         target = op.target
@@ -199,9 +211,7 @@ class ReverseBuilder:
 
     def _decide_records(self) -> set[int]:
         """Statements that must save the value they overwrite (ids)."""
-        reads_before: list[tuple[int, tuple[int, ...], set[str]]] = [
-            (i.position, i.loops, i.reads) for i in self.info.values() if i.reads
-        ]
+        reads_before = [i for i in self.info.values() if i.reads]
         record: set[int] = set()
         for stmt, info in self._assignments():
             op = getattr(stmt, "srcdiff_op", None)
@@ -223,12 +233,12 @@ class ReverseBuilder:
             and any(isinstance(a, gast.Name) and a.id == name for a in op.inputs)
         ):
             return True  # its own adjoint reads the value it overwrites (x = sin(x))
-        for position, loops, names in reads:
-            if name not in names:
+        for reader in reads:
+            if name not in reader.reads:
                 continue
-            if position < info.position:
+            if set(reader.loops) & set(info.loops):
                 return True
-            if set(loops) & set(info.loops):
+            if reader.position < info.position and not reader.exclusive_with(info):
                 return True
         return False
 
@@ -888,6 +898,11 @@ class ReverseBuilder:
         body_state, else_state = set(inited), set(inited)
         body = self.adjoint_block(stmt.body, body_state)
         orelse = self.adjoint_block(stmt.orelse, else_state)
+        # an adjoint set on one side only needs a zero on the other if the code
+        # before the branch (run later in reverse) can still read it
+        one_sided = (body_state ^ else_state) - self._alive_before(stmt)
+        body_state -= one_sided
+        else_state -= one_sided
         for name in sorted(body_state - else_state):
             orelse.append(self._zero(name))
         for name in sorted(else_state - body_state):
@@ -899,6 +914,23 @@ class ReverseBuilder:
         if not body:
             return pre + [gast.If(test=T.expr(f"not {flag}"), body=orelse, orelse=[])]
         return pre + [gast.If(test=T.name(flag), body=body, orelse=orelse)]
+
+    def _alive_before(self, stmt: gast.stmt) -> set[str]:
+        """Names that statements running before ``stmt`` (or anywhere in a loop
+        around it) use or define: only their adjoints can be read after ``stmt``'s
+        adjoint."""
+        info = self.info[id(stmt)]
+        names = set(self.params)
+        for other_id, other in self.info.items():
+            if other.position < info.position or set(other.loops) & set(info.loops):
+                node = self._by_id.get(other_id)
+                if node is None:
+                    continue
+                names |= set(self._assigned_names(node))
+                op = getattr(node, "srcdiff_op", None)
+                if op is not None:
+                    names |= {n for a in op.inputs for n in T.names_read(a)}
+        return names
 
     def _surely_bound(self, name: str) -> bool:
         """Whether ``name`` has a value wherever the adjoint sweep may need a zero shaped
