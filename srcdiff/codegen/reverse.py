@@ -276,10 +276,12 @@ class ReverseBuilder:
             kinds = (gast.Name, gast.Tuple, gast.List, gast.Subscript)
             names = [n for t in stmt.targets if isinstance(t, kinds) for n in stored_names(t)]
             return names + ([self.pullbacks[id(stmt)]] if id(stmt) in self.pullbacks else [])
-        if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)) and isinstance(
-            stmt.target, gast.Name
-        ):
-            return [stmt.target.id]
+        if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)):
+            target = stmt.target
+            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                return [target.value.id]
+            if isinstance(target, gast.Name):
+                return [target.id]
         return []
 
     def _shape_classes(self, stmts: list[gast.stmt]) -> None:
@@ -517,6 +519,16 @@ class ReverseBuilder:
         op = getattr(stmt, "srcdiff_op", None)
         if op is not None and op.mutation == "setitem":
             return self._save_region(stmt, op, info)
+        written = _written_in_place(stmt)
+        if written is not None:
+            # b[0] = 1.0 or b += 1 without a derivative still changes b in place:
+            # keep a copy of what it overwrites, not a reference to b
+            value = T.expr("snapshot(V)", V=_load_copy(written))
+            if info.loops:
+                return T.stmt(f"{self._stack(name + '_region')}.append(V)", V=value)
+            saved = self.namer.fresh(f"{name}_region")
+            self.saved[id(stmt)] = saved
+            return T.assign(saved, value)
         if info.loops:
             stack = self._stack(name)
             if name not in self.params and not self._defined_before(name, info.loops[0]):
@@ -703,6 +715,19 @@ class ReverseBuilder:
                 ctx=gast.Store(),
             )
             return [gast.Assign(targets=[region], value=old)]
+        written = _written_in_place(stmt) if op is None else None
+        if written is not None:
+            name = self._assigned_names(stmt)[0]
+            old = (
+                T.expr(f"{self._stack(name + '_region')}.pop()")
+                if info.loops
+                else T.name(self.saved[id(stmt)])
+            )
+            target = _load_copy(written)
+            for node in gast.walk(target):
+                if isinstance(node, (gast.Name, gast.Subscript)) and node is target:
+                    node.ctx = gast.Store()
+            return [gast.Assign(targets=[target], value=old)]
         out = []
         for name in self._assigned_names(stmt):
             if info.loops:
@@ -1092,6 +1117,30 @@ def _reduces_to_scalar(op: Op) -> bool:
 
 
 _LIST_MUTATIONS = ("append", "extend", "insert", "pop")
+
+
+def _written_in_place(stmt: gast.stmt) -> gast.expr | None:
+    """What a statement without a derivative changes in place: ``b[i]`` for
+    ``b[i] = v`` and ``b[i] += v``, ``b`` for ``b += v`` (in place on arrays)."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+    elif isinstance(stmt, gast.AugAssign):
+        target = stmt.target
+        if isinstance(target, gast.Name):
+            return target
+    else:
+        return None
+    if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+        return target
+    return None
+
+
+def _load_copy(expr: gast.expr) -> gast.expr:
+    expr = copy.deepcopy(expr)
+    for node in gast.walk(expr):
+        if hasattr(node, "ctx"):
+            node.ctx = gast.Load()
+    return expr
 
 
 def _is_range(expr: gast.expr) -> bool:

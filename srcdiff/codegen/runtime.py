@@ -112,7 +112,19 @@ def pop_grad(d_list: Any, d_item: Any, items: list, index: Any) -> list:
     return grads
 
 
+def snapshot(value: Any) -> Any:
+    """A copy of what an in-place write is about to change (arrays, lists, dicts)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
 RUNTIME_NAMES = {
+    "snapshot": snapshot,
     "slot_of": slot_of,
     "slot_or_missing": slot_or_missing,
     "restore_slot": restore_slot,

@@ -169,4 +169,32 @@ REGRESSIONS: list[Program] = [
             return s + np.sum(B)
         """,
     ),
+    # A write into an array without a derivative (b[[0]] = B) after an outer
+    # product read b: the adjoint read the overwritten b (a wrong gradient, 1.0087
+    # instead of 1.0051). In-place writes now save what they overwrite.
+    _program(
+        "inactive_write_after_a_read",
+        """
+        def f(x, A, B, n):
+            s = x
+            a = np.zeros_like(A) + A
+            b = B * 1.0
+            z = np.zeros((1, 3))
+            for i1 in range(1 - 1, -1, -1):
+                for i2 in range(B.shape[0]):
+                    b = np.dot(np.abs(a[:1, :2]), np.broadcast_to(B, (1, 2))[-1])
+                z = np.outer((s * b), (b + np.zeros((3,))))
+                b[[0]] = B
+            return s + np.sum(a) + np.sum(b) + np.sum(z)
+        """,
+        (
+            -0.8941949341821778,
+            np.array(
+                [[0.53029872, 0.23742237], [-0.65881988, 0.29193543], [0.49801922, 0.49883302]]
+            ),
+            np.array([-0.0537002]),
+            1,
+        ),
+        0,
+    ),
 ]
