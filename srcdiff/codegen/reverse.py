@@ -286,11 +286,11 @@ class ReverseBuilder:
 
     def _shape_classes(self, stmts: list[gast.stmt]) -> None:
         """Which variables certainly share a shape: only there can unbroadcasting be skipped."""
-        conflict = object()
 
         def set_class(name: str, cls: object) -> None:
             old = self.shape_class.get(name)
-            self.shape_class[name] = cls if old is None or old is cls else conflict
+            # two different classes for one name: a fresh class, equal to no other
+            self.shape_class[name] = cls if old is None or old is cls else object()
 
         for p in self.params:
             self.shape_class[p] = SCALAR if self.kinds.get(p) == "scalar" else object()
@@ -1086,6 +1086,9 @@ def _is_scalar_expr(expr: gast.expr) -> bool:
         return isinstance(expr.value, gast.Attribute) and expr.value.attr == "shape"
     if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name):
         return expr.func.id in ("len", "float", "int")
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute):
+        module = expr.func.value
+        return isinstance(module, gast.Name) and module.id == "math"  # math.* gives floats
     return False
 
 

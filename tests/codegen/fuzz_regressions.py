@@ -197,4 +197,25 @@ REGRESSIONS: list[Program] = [
         ),
         0,
     ),
+    # Two variables whose shape classes both conflicted shared one "conflict" class,
+    # so np.maximum(s, a) with a float s and an array a skipped unbroadcasting s:
+    # d/dx came out twice the right value.
+    _program(
+        "conflicting_shape_classes_are_not_equal",
+        """
+        def f(x, A, B, n):
+            s = x
+            a = A.copy()
+            b = B.copy()
+            for i2 in range(b.shape[0]):
+                for i4 in range(len(a)):
+                    a += np.clip(np.outer(B, np.broadcast_to(b, (2,))), -0.5, 0.5)
+                    a[:, 0] *= np.tanh(s * np.ones((1,)))
+                for i5 in reversed(range(len(a))):
+                    s *= math.tanh((i5 * 0.5))
+            return s + np.sum(np.maximum(s, a))
+        """,
+        (0.34113726955994217, np.array([[0.39787764, -0.91274678]]), np.array([0.938796]), 1),
+        (1, 0, 2),
+    ),
 ]
