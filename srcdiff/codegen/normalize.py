@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import gast
+import numpy as np
 
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.activity import active_variables, expr_is_active, stored_names
@@ -29,7 +30,6 @@ from srcdiff.codegen.parse import ParsedFunction
 from srcdiff.codegen.resolve import (
     CallTarget,
     classify_call,
-    classify_value,
     local_names,
     static_value,
 )
@@ -112,7 +112,7 @@ class Normalizer:
             self.out.append(stmt)
         elif isinstance(stmt, gast.While):
             stmt.body = self.body(stmt.body)
-            self._refuse_loop_else(stmt)
+            self._normalize_loop_else(stmt)
             self.out.append(stmt)
         elif isinstance(stmt, gast.For):
             self.for_loop(stmt)
@@ -266,7 +266,7 @@ class Normalizer:
         self.out.append(node)
 
     def for_loop(self, stmt: gast.For) -> None:
-        self._refuse_loop_else(stmt)
+        self._normalize_loop_else(stmt)
         if not self.is_active(stmt.iter):
             stmt.body = self.body(stmt.body)
             self.out.append(stmt)
@@ -463,7 +463,7 @@ class Normalizer:
         if isinstance(expr, gast.Attribute) and expr.attr == "T":
             base = self.atom(expr.value, "base")
             return gast.Attribute(value=base, attr="T", ctx=gast.Load()), Op(
-                "rule", [base], rule_for(_np().transpose)
+                "rule", [base], rule_for(np.transpose)
             )
         if isinstance(expr, gast.Dict) and None not in expr.keys:
             if any(self.is_active(k) for k in expr.keys):
@@ -732,7 +732,7 @@ class Normalizer:
             return _simple(expr) or expr.attr
         return hint
 
-    def _refuse_loop_else(self, stmt: gast.For | gast.While) -> None:
+    def _normalize_loop_else(self, stmt: gast.For | gast.While) -> None:
         if stmt.orelse:
             stmt.orelse = self.body(stmt.orelse)
 
@@ -845,10 +845,4 @@ def _describe(expr: gast.AST) -> str:
         return type(expr).__name__
 
 
-def _np():
-    import numpy
-
-    return numpy
-
-
-__all__ = ["Normalizer", "Op", "classify_value", "single_exit"]
+__all__ = ["Normalizer", "Op", "single_exit"]

@@ -31,7 +31,6 @@ from srcdiff.codegen.kinds import rank_of
 from srcdiff.codegen.names import Namer
 from srcdiff.codegen.normalize import Op
 from srcdiff.codegen.parse import ParsedFunction
-from srcdiff.rules import RULES
 
 
 @dataclass
@@ -751,9 +750,6 @@ class ReverseBuilder:
             out.append(T.stmt(f"{base}.append({op.target})"))
         else:
             out.append(T.stmt(f"{base}.insert(I, {op.target})", I=op.index))
-        info = self.info[id(stmt)]
-        if info.loops:
-            pass
         return out
 
     def _contributions(
@@ -1184,4 +1180,4 @@ def _python_names(rule) -> set[str]:
     return names
 
 
-__all__ = ["RULES", "ReverseBuilder", "Sweeps"]
+__all__ = ["ReverseBuilder", "Sweeps"]
