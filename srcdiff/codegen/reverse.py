@@ -112,6 +112,8 @@ class ReverseBuilder:
         self._number(self.body, (), counter)
         self._plan_recompute()
         self.record = self._decide_records()
+        while self._drop_unsound_recomputes():
+            self.record = self._decide_records()
 
     def _number(
         self,
@@ -174,6 +176,7 @@ class ReverseBuilder:
         body's last reader comes before anything overwrites their inputs."""
         self.recomputed: set[int] = set()
         self.recompute_before: dict[int, list[gast.stmt]] = {}
+        self.recompute_window: dict[int, tuple[list[gast.stmt], int, int]] = {}
         assignments = Counter(n for s in self._by_id.values() for n in self._assigned_names(s))
         for body in self.loop_bodies.values():
             for k, stmt in enumerate(body):
@@ -197,6 +200,26 @@ class ReverseBuilder:
                     continue
                 self.recomputed.add(id(stmt))
                 self.recompute_before.setdefault(id(body[last]), []).append(stmt)
+                self.recompute_window[id(stmt)] = (body, k, last)
+
+    def _drop_unsound_recomputes(self) -> bool:
+        """A recomputation is only right if every input the loop changes is back to
+        its value at the temporary's definition by the time it runs: changed only
+        after the last reader, by statements whose old values are restored."""
+        dropped = False
+        for stmt_id, (body, k, last) in list(self.recompute_window.items()):
+            stmt = body[k]
+            inputs = T.names_read(stmt.value)
+            changers = [s for s in _statements(body) if set(self._assigned_names(s)) & inputs]
+            later = {id(s) for s in body[last + 1 :]}
+            if all(id(s) in later and id(s) in self.record for s in changers):
+                continue
+            self.recomputed.discard(stmt_id)
+            readers = self.recompute_before[id(body[last])]
+            readers.remove(stmt)
+            del self.recompute_window[stmt_id]
+            dropped = True
+        return dropped
 
     def _cheap(self, op: Op) -> bool:
         return all(

@@ -218,4 +218,20 @@ REGRESSIONS: list[Program] = [
         (0.34113726955994217, np.array([[0.39787764, -0.91274678]]), np.array([0.938796]), 1),
         (1, 0, 2),
     ),
+    # A recomputed temporary (tanh(max_1)) read an input the loop changes and nobody
+    # restores (max_1): it saw the last iteration's value, a wrong gradient.
+    _program(
+        "recompute_needs_restored_inputs",
+        """
+        def f(x):
+            s = x
+            j1 = 0
+            while j1 < 4:
+                j1 += 1
+                s *= math.tanh(max(math.tan(0.5 * math.tanh(s)), math.sqrt(j1 * j1 + 1.0)))
+            return s
+        """,
+        (0.042771475950125426,),
+        0,
+    ),
 ]
