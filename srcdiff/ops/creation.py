@@ -126,43 +126,27 @@ def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(int(s) for s in size)
 
 
-def zeros(
-    *shape: Any,
-    size: Any = None,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    out: Any = None,
-) -> Tensor:
-    return _finish(
-        np.zeros(_size(shape if size is None else (size,)), _np_dtype(dtype)), requires_grad
-    )
+def _filled(fn: Any, name: str) -> Any:
+    """zeros, ones, empty: a new tensor of a shape, given as ints, a sequence or size=."""
+
+    def make(
+        *shape: Any,
+        size: Any = None,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        out: Any = None,
+    ) -> Tensor:
+        dims = _size(shape if size is None else (size,))
+        return _finish(fn(dims, _np_dtype(dtype)), requires_grad)
+
+    make.__name__ = make.__qualname__ = name
+    return make
 
 
-def ones(
-    *shape: Any,
-    size: Any = None,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    out: Any = None,
-) -> Tensor:
-    return _finish(
-        np.ones(_size(shape if size is None else (size,)), _np_dtype(dtype)), requires_grad
-    )
-
-
-def empty(
-    *shape: Any,
-    size: Any = None,
-    dtype: Any = None,
-    device: Any = None,
-    requires_grad: bool = False,
-    **kw: Any,
-) -> Tensor:
-    return _finish(
-        np.empty(_size(shape if size is None else (size,)), _np_dtype(dtype)), requires_grad
-    )
+zeros = _filled(np.zeros, "zeros")
+ones = _filled(np.ones, "ones")
+empty = _filled(np.empty, "empty")
 
 
 def full(

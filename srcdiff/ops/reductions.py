@@ -151,46 +151,30 @@ def _correction(unbiased: Any, correction: Any) -> int:
     return 0 if unbiased is False else 1
 
 
-def var(
-    input: Tensor,
-    dim: Any = None,
-    unbiased: Any = None,
-    keepdim: bool = False,
-    *,
-    correction: Any = None,
-) -> Tensor:  # noqa: A002
-    if isinstance(dim, bool):  # var(x, False): the old positional ``unbiased``
-        dim, unbiased = None, dim
-    axis = _axis(dim, input._data.ndim)
-    return _reduce(
-        VAR0,
-        input,
-        axis,
-        keepdim,
-        (_correction(unbiased, correction),),
-        ddof=_correction(unbiased, correction),
-    )
+def _spread(spec: Any) -> Any:
+    """var and std: a reduction with PyTorch's ``unbiased``/``correction`` arguments."""
+
+    def reduce(
+        input: Tensor,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: bool = False,
+        *,
+        correction: Any = None,
+    ) -> Tensor:  # noqa: A002
+        if isinstance(dim, bool):  # var(x, False): the old positional ``unbiased``
+            dim, unbiased = None, dim
+        axis = _axis(dim, input._data.ndim)
+        ddof = _correction(unbiased, correction)
+        return _reduce(spec, input, axis, keepdim, (ddof,), ddof=ddof)
+
+    return reduce
 
 
-def std(
-    input: Tensor,
-    dim: Any = None,
-    unbiased: Any = None,
-    keepdim: bool = False,
-    *,
-    correction: Any = None,
-) -> Tensor:  # noqa: A002
-    if isinstance(dim, bool):
-        dim, unbiased = None, dim
-    axis = _axis(dim, input._data.ndim)
-    return _reduce(
-        STD0,
-        input,
-        axis,
-        keepdim,
-        (_correction(unbiased, correction),),
-        ddof=_correction(unbiased, correction),
-    )
+var = _spread(VAR0)
+std = _spread(STD0)
+var.__name__ = var.__qualname__ = "var"
+std.__name__ = std.__qualname__ = "std"
 
 
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001,A002
