@@ -83,7 +83,7 @@ def _transform(
     fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple, mode: str
 ) -> Adjoint:
     parsed = parsed_function(fn)
-    params = _param_names(parsed)
+    params = parsed.param_names
     tree = copy.deepcopy(parsed.tree)
     normalizer = Normalizer(parsed, set(wrt_names), dict(zip(params, kinds, strict=False)))
     body = normalizer.body(desugar_jumps(tree.body, normalizer.namer))
@@ -147,13 +147,13 @@ def _fused(parsed, sweeps, out_expr, grads_tuple, with_value: bool) -> gast.Func
 
 
 def _split(parsed, sweeps, out_expr, grads_tuple, namer) -> list[gast.FunctionDef]:
-    primal_locals = set(_param_names(parsed)) | _assigned(sweeps.primal)
+    primal_locals = set(parsed.param_names) | _assigned(sweeps.primal)
     adjoint_reads = set()
     for stmt in sweeps.adjoint:
         adjoint_reads |= T.names_read(stmt)
     record_names = sorted(adjoint_reads & primal_locals)
     record = gast.Tuple(elts=[T.name(n) for n in record_names], ctx=gast.Load())
-    surely_bound = set(_param_names(parsed)) | _assigned(
+    surely_bound = set(parsed.param_names) | _assigned(
         s for s in sweeps.primal if not isinstance(s, (gast.If, gast.For, gast.While))
     )
     maybe_unbound = [n for n in record_names if n not in surely_bound]
@@ -223,14 +223,6 @@ def _namespace(parsed: ParsedFunction, builder: ReverseBuilder) -> dict[str, Any
     namespace.setdefault("np", np)
     namespace.setdefault("math", math)
     return namespace
-
-
-def _param_names(parsed: ParsedFunction) -> list[str]:
-    args = parsed.tree.args
-    names = [a.id for a in args.args]
-    if args.vararg is not None:
-        names.append(args.vararg.id)
-    return names + [a.id for a in args.kwonlyargs]
 
 
 # ---------------------------------------------------------------- arguments
@@ -446,7 +438,7 @@ def _with_source(wrapper: Callable[..., Any], prepared: _Prepared, mode: str) ->
         if latest is not None:
             kinds = latest[0]
         else:
-            kinds = tuple(("array", None) for _ in _param_names(prepared.parsed))
+            kinds = tuple(("array", None) for _ in prepared.parsed.param_names)
         return adjoint_of(prepared.fn, prepared.wrt_names, kinds, mode).source
 
     wrapper.source_of = source  # type: ignore[attr-defined]

@@ -76,10 +76,7 @@ class ReverseBuilder:
         self.active = active
         self.namer = namer
         self.wrt = wrt
-        args = parsed.tree.args
-        self.params = {a.id for a in args.args + args.kwonlyargs}
-        if args.vararg is not None:
-            self.params.add(args.vararg.id)
+        self.params = set(parsed.param_names)
         self.info: dict[int, _Info] = {}
         self.loop_bodies: dict[int, list[gast.stmt]] = {}
         self.stacks: dict[str, str] = {}  # variable -> its stack's name

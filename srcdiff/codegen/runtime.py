@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from srcdiff.rules.helpers import unbroadcast_like
+from srcdiff.rules.helpers import scatter_into_zeros, unbroadcast_like
 
 
 def unbroadcast_as(g: Any, x: Any) -> Any:
@@ -87,9 +87,7 @@ def index_grad(g: Any, base: Any, index: Any) -> Any:
     """Adjoint of ``base[index]`` for an array or a list/tuple/dict."""
     if isinstance(base, (list, tuple, dict)):
         return sequence_index_grad(g, base, index)
-    grad = np.zeros_like(base)
-    np.add.at(grad, index, g)
-    return grad
+    return scatter_into_zeros(g, base, index, np)  # the table's getitem adjoint
 
 
 def without(grad: Any, index: Any) -> Any:
