@@ -290,7 +290,7 @@ def _install() -> None:
     for name in (
         "add sub mul div pow neg abs exp log sqrt sin cos tan tanh atan expm1 log1p log10 "
         "sigmoid relu "
-        "clamp clip square rsqrt sign floor ceil round trunc maximum minimum "
+        "clamp clip square rsqrt sign floor ceil round trunc maximum minimum logaddexp "
         "remainder fmod "
         "floor_divide eq ne lt le gt ge equal allclose isclose isnan isinf isfinite logical_not "
         "logical_and "

@@ -20,6 +20,7 @@ POW1 = spec("PowBackward1", "pow", np.power)
 POW2 = spec("PowBackward2", "pow", np.power)
 MAXIMUM = spec("MaximumBackward0", "maximum", np.maximum)
 MINIMUM = spec("MinimumBackward0", "minimum", np.minimum)
+LOGADDEXP = spec("LogaddexpBackward0", "logaddexp", np.logaddexp)
 NEG = spec("NegBackward0", "neg", np.negative)
 
 
@@ -162,6 +163,11 @@ def maximum(input: Any, other: Any) -> Tensor:  # noqa: A002
 
 def minimum(input: Any, other: Any) -> Tensor:  # noqa: A002
     return binary(MINIMUM, input, other)
+
+
+def logaddexp(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``log(exp(input) + exp(other))`` computed without overflow; integers give floats."""
+    return binary(LOGADDEXP, input, other, True)
 
 
 def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A001,A002
