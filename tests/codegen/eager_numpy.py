@@ -156,6 +156,7 @@ NP = _Namespace(
     power=srcdiff.pow,
     maximum=srcdiff.maximum,
     minimum=srcdiff.minimum,
+    logaddexp=srcdiff.logaddexp,
     where=srcdiff.where,
     clip=lambda a, lo, hi: srcdiff.clamp(asarray(a), lo, hi),
     # reductions
