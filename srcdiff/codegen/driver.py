@@ -33,7 +33,7 @@ import numpy as np
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.emit import Emitted, emit
 from srcdiff.codegen.jumps import desugar_jumps
-from srcdiff.codegen.kinds import is_structure, kind_of, object_class
+from srcdiff.codegen.kinds import is_structure, kind_of, object_class, with_size_pattern
 from srcdiff.codegen.normalize import Normalizer
 from srcdiff.codegen.optimize import optimize
 from srcdiff.codegen.parse import ParsedFunction, parse_function
@@ -362,14 +362,16 @@ class _Prepared:
         self.fn = fn
         self.parsed = parsed_function(fn)
         self.wrt_names, self.as_tuple = resolve_wrt(fn, wrt, self.parsed)
-        self.seen: dict[tuple, Adjoint] = {}  # (kinds, mode) -> adjoint: the per-call fast path
+        # (kinds with the arguments' exact shapes, mode) -> adjoint: the per-call fast path
+        self.seen: dict[tuple, Adjoint] = {}
 
     def adjoint(self, values: dict[str, Any], kinds: tuple, mode: str) -> Adjoint:
         adjoint = self.seen.get((kinds, mode))
         if adjoint is None:
             # integer arguments have their own kinds, so checking new kinds is enough
             _check_wrt_values(self.parsed, self.wrt_names, values)
-            adjoint = self.seen[kinds, mode] = adjoint_of(self.fn, self.wrt_names, kinds, mode)
+            pattern = with_size_pattern(kinds)
+            adjoint = self.seen[kinds, mode] = adjoint_of(self.fn, self.wrt_names, pattern, mode)
         return adjoint
 
     def finished(self, grads: tuple, values: dict[str, Any]) -> Any:
@@ -436,7 +438,7 @@ def _with_source(wrapper: Callable[..., Any], prepared: _Prepared, mode: str) ->
     def source() -> str:
         latest = next(reversed(prepared.seen), None)  # kinds of the latest new call
         if latest is not None:
-            kinds = latest[0]
+            kinds = with_size_pattern(latest[0])
         else:
             kinds = tuple(("array", None) for _ in prepared.parsed.param_names)
         return adjoint_of(prepared.fn, prepared.wrt_names, kinds, mode).source
@@ -491,10 +493,15 @@ def _dispatcher(fn: Callable[..., Any], wrt: tuple) -> Callable[..., Any]:
     # each requested argument: (parameter name, position inside *args or None)
     where = [_parameter_of(w, positional, vararg) for w in wrt]
     wrt_names = tuple(dict.fromkeys(name for name, _ in where))
+    seen: dict[tuple, Adjoint] = {}  # kinds with exact shapes -> adjoint
 
     def call(*args: Any, **kwargs: Any) -> tuple[Any, Callable[[Any], Any]]:
         values = bind_arguments(parsed, args, kwargs)
-        adjoint = adjoint_of(fn, wrt_names, _kinds(parsed, values), "split")
+        kinds = _kinds(parsed, values)
+        adjoint = seen.get(kinds)
+        if adjoint is None:
+            pattern = with_size_pattern(kinds)
+            adjoint = seen[kinds] = adjoint_of(fn, wrt_names, pattern, "split")
         value, record = adjoint.forward(*args, **kwargs)
 
         def pullback(d_out: Any) -> tuple:

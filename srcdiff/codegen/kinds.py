@@ -25,7 +25,7 @@ def kind_of(value: Any) -> Any:
     if isinstance(value, (bool, int, np.integer, np.bool_)):
         return INT
     if isinstance(value, np.ndarray):
-        return (ARRAY, value.ndim, value.dtype.kind)
+        return (ARRAY, value.ndim, value.dtype.kind, value.shape)
     if isinstance(value, (list, tuple)):
         items = tuple(kind_of(v) for v in value)
         if len(items) > _SUMMARY_LENGTH and len(set(items)) == 1:
@@ -37,6 +37,37 @@ def kind_of(value: Any) -> Any:
         except TypeError:  # keys that do not sort
             return ("dict", tuple((k, kind_of(v)) for k, v in value.items()))
     return ("object", type(value))
+
+
+def with_size_pattern(kinds: tuple) -> tuple:
+    """Array shapes replaced by their size pattern, the part of the cache key
+    shapes.py reasons from: a size 1 stays 1, other sizes become symbols
+    ``"n0"``, ``"n1"``, ... in order of first appearance, equal sizes the same
+    symbol.  Calls whose arguments differ only in sizes that keep the pattern
+    (a new batch size, say) share one transformation."""
+    symbols: dict[int, str] = {}
+
+    def convert(kind: Any) -> Any:
+        if not isinstance(kind, tuple):
+            return kind
+        if len(kind) == 4 and kind[0] == ARRAY and isinstance(kind[3], tuple):
+            dims = tuple(
+                1 if n == 1 else symbols.setdefault(n, f"n{len(symbols)}") for n in kind[3]
+            )
+            return kind[:3] + (dims,)
+        return tuple(convert(k) for k in kind)
+
+    return convert(kinds)
+
+
+def dims_of(kind: Any) -> tuple | None:
+    """An argument's shape as shapes.py sees it: a tuple of 1s and size symbols,
+    ``()`` for numbers, None when unknown."""
+    if kind in (SCALAR, INT):
+        return ()
+    if isinstance(kind, tuple) and kind[0] == ARRAY and len(kind) == 4:
+        return kind[3]
+    return None
 
 
 def rank_of(kind: Any) -> int | None:

@@ -21,16 +21,19 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import gast
 
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.activity import stored_names
 from srcdiff.codegen.inline import constant_node, inline_helper_calls, inline_part
-from srcdiff.codegen.kinds import rank_of
+from srcdiff.codegen.kinds import INT, dims_of
 from srcdiff.codegen.names import Namer
 from srcdiff.codegen.normalize import Op
 from srcdiff.codegen.parse import ParsedFunction
+from srcdiff.codegen.shapes import SCALAR, Opaque, ShapeAnalysis, reduction_axes, same
+from srcdiff.codegen.shapes import rank as shape_rank
 
 
 @dataclass
@@ -85,8 +88,6 @@ class ReverseBuilder:
             int, str
         ] = {}  # compound statement id -> its record (flag, counter, range)
         self.none_init: dict[int, set[str]] = {}  # outermost loop id -> names to pre-set to None
-        self.shape_class: dict[str, object] = {}
-        self.rank: dict[str, int | None] = {}
         self.int_names: set[str] = set()
         self.pullbacks: dict[int, str] = {}  # user-call statement id -> its pullback's name
         self.counters: dict[
@@ -102,9 +103,10 @@ class ReverseBuilder:
                 op is not None
                 and op.kind in ("index", "index_any")
                 and isinstance(op.inputs[0], gast.Name)
+                and dims_of(self.kinds.get(op.inputs[0].id)) is None  # not an array argument
             ):
                 self.structured.add(op.inputs[0].id)
-        self._shape_classes(self.body)
+        self._analyse_shapes()
         counter = [0]
         self._number(self.body, (), counter)
         self._plan_recompute()
@@ -145,8 +147,8 @@ class ReverseBuilder:
                     for pname in op.rule.reads(i):
                         reads |= bindings.get(pname, set())
             for atom in op.inputs:
-                if self._needs_unbroadcast(op, atom, target):
-                    reads.add(atom.id)  # unbroadcast reads the operand's shape
+                if self._reduction(op, atom, target) == "at run time":
+                    reads.add(atom.id)  # unbroadcast_as reads the operand's shape
         elif op.kind in ("index", "index_any"):
             reads |= T.names_read(op.index) | {a.id for a in op.inputs if isinstance(a, gast.Name)}
         elif op.kind == "user" and id(stmt) in self.pullbacks:
@@ -219,9 +221,8 @@ class ReverseBuilder:
         return dropped
 
     def _cheap(self, op: Op) -> bool:
-        return all(
-            self._class_of(a) is SCALAR or isinstance(a, gast.Constant) for a in op.inputs
-        ) and op.rule.name not in ("getitem", "setitem")
+        scalars = all(self._is_scalar(a) for a in op.inputs)
+        return scalars and op.rule.name not in ("getitem", "setitem")
 
     def _reads_deep(self, stmt: gast.stmt) -> set[str]:
         return set().union(
@@ -303,110 +304,41 @@ class ReverseBuilder:
                 return [target.id]
         return []
 
-    def _shape_classes(self, stmts: list[gast.stmt]) -> None:
-        """Which variables certainly share a shape: only there can unbroadcasting be skipped."""
-
-        def set_class(name: str, cls: object) -> None:
-            old = self.shape_class.get(name)
-            # two different classes for one name: a fresh class, equal to no other
-            self.shape_class[name] = cls if old is None or old is cls else object()
-
-        for p in self.params:
-            self.shape_class[p] = SCALAR if self.kinds.get(p) == "scalar" else object()
-            self.rank[p] = rank_of(self.kinds.get(p))
-        # targets of `for i in range(...)` are ints: x[i] drops a dimension
+    def _analyse_shapes(self) -> None:
+        """Shapes of every variable (shapes.py); rank-specialised rules follow from them."""
+        ranges = {
+            s.targets[0].id
+            for s in self._by_id.values()
+            if isinstance(s, gast.Assign)
+            and len(s.targets) == 1
+            and isinstance(s.targets[0], gast.Name)
+            and _is_range(s.value)
+        }
         for stmt in self._by_id.values():
-            if (
-                isinstance(stmt, gast.For)
-                and _is_range(stmt.iter)
-                and isinstance(stmt.target, gast.Name)
-            ):
-                self.int_names.add(stmt.target.id)
-        ranks_seen: dict[str, set] = {}
+            if isinstance(stmt, gast.For) and isinstance(stmt.target, gast.Name):
+                over = stmt.iter
+                if isinstance(over, gast.Subscript):  # a range's slice: range(n)[:k]
+                    over = over.value
+                if _is_range(over) or (isinstance(over, gast.Name) and over.id in ranges):
+                    self.int_names.add(stmt.target.id)  # x[i] drops a dimension
+        self.int_names |= {p for p in self.params if self.kinds.get(p) == INT}
+        params = {}
+        for p in self.params:
+            dims = dims_of(self.kinds.get(p))
+            params[p] = dims if dims is not None else Opaque(stable=True)
+        statements = list(self._by_id.values())
+        looped = _in_loops(self.body)
+        self.shapes = ShapeAnalysis(params, statements, looped, self.int_names, self.structured)
         for stmt in self._by_id.values():
             op: Op | None = getattr(stmt, "srcdiff_op", None)
-            if op is None:
-                self._inactive_rank(stmt, ranks_seen)
-                continue
-            target = op.target
-            if op.kind == "rule":
+            if op is not None and op.kind == "rule":
                 op.rule = op.rule.for_ranks(tuple(self._rank_of(a) for a in op.inputs))
-            if op.mutation is not None:
-                continue
-            ranks_seen.setdefault(target, set()).add(self._result_rank(op))
-            self.rank[target] = (
-                None if len(ranks_seen[target]) > 1 else next(iter(ranks_seen[target]))
-            )
-            if op.kind == "copy":
-                set_class(target, self._class_of(op.inputs[0]))
-            elif op.kind == "rule" and op.rule.broadcasts:
-                classes = {self._class_of(a) for a in op.inputs}
-                classes.discard(SCALAR) if len(classes) > 1 else None
-                set_class(
-                    target, classes.pop() if len(classes) == 1 and None not in classes else object()
-                )
-            elif op.kind == "rule" and (op.xp == "math" or _reduces_to_scalar(op)):
-                set_class(target, SCALAR)
-            elif (
-                op.kind == "rule" and len(op.rule.inputs) == 1 and op.rule.name in _SHAPE_PRESERVING
-            ):
-                set_class(target, self._class_of(op.inputs[0]))
-            else:
-                set_class(target, object())
-
-    def _inactive_rank(self, stmt: gast.stmt, ranks_seen: dict[str, set]) -> None:
-        """``h = h0`` without a derivative still tells h's rank."""
-        if not (
-            isinstance(stmt, gast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], gast.Name)
-        ):
-            return
-        target = stmt.targets[0].id
-        rank = (
-            self._rank_of(stmt.value)
-            if isinstance(stmt.value, (gast.Name, gast.Constant))
-            else None
-        )
-        ranks_seen.setdefault(target, set()).add(rank)
-        self.rank[target] = None if len(ranks_seen[target]) > 1 else rank
 
     def _rank_of(self, atom: gast.expr) -> int | None:
-        if isinstance(atom, gast.Name):
-            return self.rank.get(atom.id)
-        if isinstance(atom, gast.Subscript) and isinstance(atom.value, gast.Name):
-            base = self.rank.get(atom.value.id)
-            return (
-                None
-                if base is None
-                else _rank_after_index(base, T.index_value(atom.slice), self.int_names)
-            )
-        return 0 if _is_scalar_expr(atom) else None
+        return shape_rank(self.shapes.of(atom))
 
-    def _result_rank(self, op: Op) -> int | None:
-        """The rank of an operation's result where the inputs' ranks decide it."""
-        ranks = [self._rank_of(a) for a in op.inputs]
-        if op.kind == "copy":
-            return ranks[0]
-        if op.kind != "rule":
-            return None
-        name = op.rule.name
-        if op.xp == "math" or _reduces_to_scalar(op):
-            return 0
-        if op.rule.broadcasts and None not in ranks:
-            return max(ranks)
-        if name in _SHAPE_PRESERVING or name == "transpose":
-            return ranks[0]
-        if name in ("matmul", "dot") and ranks[0] in (1, 2) and ranks[1] in (1, 2):
-            return ranks[0] + ranks[1] - 2
-        if name == "getitem" and ranks[0] is not None:
-            return _rank_after_index(ranks[0], op.inputs[1], self.int_names)
-        return None
-
-    def _class_of(self, atom: gast.expr) -> object | None:
-        if isinstance(atom, gast.Name):
-            return self.shape_class.get(atom.id)
-        return SCALAR if _is_scalar_expr(atom) else None
+    def _is_scalar(self, atom: gast.expr) -> bool:
+        return isinstance(atom, gast.Constant) or self.shapes.of(atom) == SCALAR
 
     # ---------------------------------------------------------------- generation
 
@@ -906,9 +838,8 @@ class ReverseBuilder:
                 for k, elt in enumerate(atom.elts):
                     self._add_part(parts, elt, T.expr(f"{held}[{k}]"))
                 continue
-            if self._needs_unbroadcast(op, atom, target):
-                expr = T.expr("unbroadcast_as(E, X)", E=expr, X=atom)
-            self._add_part(parts, atom, expr)
+            reduction = self._reduction(op, atom, target)
+            self._add_part(parts, atom, self._reduced(expr, reduction, atom))
         return out
 
     def _carries_gradient(self, atom: gast.expr) -> bool:
@@ -916,11 +847,35 @@ class ReverseBuilder:
             return any(self._is_active_atom(e) for e in atom.elts)
         return self._is_active_atom(atom)
 
-    def _needs_unbroadcast(self, op: Op, atom: gast.expr, target: str) -> bool:
+    def _reduction(self, op: Op, atom: gast.expr, target: str) -> Any:
+        """How an operand's gradient is summed down from the broadcast result's
+        shape: None (same shape), "at run time" (unbroadcast_as), or the
+        (dropped, kept) axes that shapes.py proves."""
         if not (op.rule.broadcasts and self._is_active_atom(atom)):
-            return False
-        cls = self.shape_class.get(atom.id)
-        return cls is None or cls is not self.shape_class.get(target)
+            return None
+        result, operand = self.shapes.of(T.name(target)), self.shapes.of(atom)
+        if same(result, operand):
+            return None
+        if operand == SCALAR:
+            return ((), ())  # a number: sum everything
+        axes = reduction_axes(result, operand)
+        return "at run time" if axes is None else axes
+
+    @staticmethod
+    def _reduced(expr: gast.expr, reduction: Any, atom: gast.expr) -> gast.expr:
+        if reduction is None:
+            return expr
+        if reduction == "at run time":
+            return T.expr("unbroadcast_as(E, X)", E=expr, X=atom)
+        dropped, kept = reduction
+        if not dropped and not kept:
+            return T.expr("np.sum(E)", E=expr)
+        if kept:
+            summed = T.expr(f"np.sum(E, axis={_axes(kept)}, keepdims=True)", E=expr)
+            if not dropped:
+                return summed
+            expr = summed
+        return T.expr(f"np.sum(E, axis={_axes(dropped)})", E=expr)
 
     def _import_rule_globals(self, rule) -> None:
         self.rule_globals = getattr(self, "rule_globals", {})
@@ -990,7 +945,7 @@ class ReverseBuilder:
             zero = T.expr(f"zeros_like_tree({name})")
         elif (
             self.kinds.get(name) == "scalar"
-            or self.shape_class.get(name) is SCALAR
+            or self.shapes.of(T.name(name)) == SCALAR
             or not self._surely_bound(name)
         ):
             zero = gast.Constant(0.0, None)
@@ -1076,63 +1031,24 @@ def _helpers() -> dict[str, object]:
 
 _RULE_HELPERS = _helpers()
 
-_SHAPE_PRESERVING = {
-    "neg", "square", "sqrt", "exp", "expm1", "log", "log1p", "log10", "sin", "cos", "tan", "tanh",
-    "arctan", "abs", "sigmoid", "relu", "clip",
-}  # fmt: skip
+
+def _axes(axes: tuple[int, ...]) -> str:
+    return str(axes[0]) if len(axes) == 1 else str(axes)
 
 
-# The shape class of Python numbers and 0-d results: broadcasting against them
-# never changes the other operand's shape.
-SCALAR = object()
-_FULL_REDUCTIONS = {"sum", "mean", "max", "min", "prod", "std", "var", "norm"}
-
-
-def _is_scalar_expr(expr: gast.expr) -> bool:
-    """Inactive expressions that are certainly numbers: literals, sizes, shape entries."""
-    if isinstance(expr, gast.Constant):
-        return isinstance(expr.value, (int, float)) and not isinstance(expr.value, bool)
-    if isinstance(expr, gast.UnaryOp):
-        return _is_scalar_expr(expr.operand)
-    if isinstance(expr, gast.BinOp):
-        return _is_scalar_expr(expr.left) and _is_scalar_expr(expr.right)
-    if isinstance(expr, gast.Attribute):
-        return expr.attr in ("ndim", "size")
-    if isinstance(expr, gast.Subscript):
-        return isinstance(expr.value, gast.Attribute) and expr.value.attr == "shape"
-    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name):
-        return expr.func.id in ("len", "float", "int")
-    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute):
-        module = expr.func.value
-        return isinstance(module, gast.Name) and module.id == "math"  # math.* gives floats
-    return False
-
-
-def _rank_after_index(rank: int, index: gast.expr, int_names: set[str]) -> int | None:
-    """Rank of ``x[index]`` for basic indices: ints drop a dimension, None adds one."""
-    parts = index.elts if isinstance(index, gast.Tuple) else [index]
-    change = 0
-    for part in parts:
-        if isinstance(part, gast.Constant) and part.value is None:
-            change += 1
-        elif isinstance(part, gast.Call) and getattr(part.func, "id", None) == "slice":
+def _in_loops(stmts: list[gast.stmt], inside: bool = False) -> set[int]:
+    """Ids of the statements inside a loop."""
+    ids: set[int] = set()
+    for stmt in stmts:
+        if inside:
+            ids.add(id(stmt))
+        if isinstance(stmt, gast.FunctionDef):
             continue
-        elif isinstance(part, gast.Constant) and isinstance(part.value, int):
-            change -= 1
-        elif isinstance(part, gast.Name) and part.id in int_names:
-            change -= 1
-        elif isinstance(part, gast.Name):
-            return None  # could be an int or an index array
-        else:
-            return None
-    return rank + change
-
-
-def _reduces_to_scalar(op: Op) -> bool:
-    if op.rule.name not in _FULL_REDUCTIONS:
-        return False
-    axis = op.params.get("axis")
-    return axis is None or (isinstance(axis, gast.Constant) and axis.value is None)
+        deeper = inside or isinstance(stmt, (gast.For, gast.While))
+        ids |= _in_loops(getattr(stmt, "body", []) or [], deeper)
+        # a loop's else runs once, after the loop
+        ids |= _in_loops(getattr(stmt, "orelse", []) or [], inside)
+    return ids
 
 
 _LIST_MUTATIONS = ("append", "extend", "insert", "pop")

@@ -231,8 +231,11 @@ def assert_grad_matches(
     argnums, as_tuple = resolve_wrt(f, wrt)
     name = getattr(f, "__qualname__", repr(f))
     with time_limit(SRCDIFF_SECONDS, f"srcdiff.grad({name}, wrt={wrt!r})"):
-        got = srcdiff.grad(f, wrt=wrt)(*args)
+        df = srcdiff.grad(f, wrt=wrt)
+        got = df(*args)  # the first call runs code that also returns the value
+        again = df(*copy.deepcopy(snapshot))  # later calls run the gradient-only code
     assert_args_unchanged(args, snapshot, name)
+    assert_close(again, got, f"{name}: gradient-only code vs first call", 1e-12, 1e-14)
     want = fd_grad(f, snapshot, argnums, step)
     if as_tuple:
         assert isinstance(got, tuple), f"{name}: wrt={wrt!r} is a tuple, gradient is {type(got)}"

@@ -19,5 +19,5 @@ def d_list_append_then_stack(x, *, d_out=1.0):
         d_rows = d_rows[:-1]
         d_times_x = d_sin_times_x * np.cos(times_x)
         times_x = times_x_stack.pop()
-        d_x = d_x + unbroadcast_as(d_times_x * (k + 1), x)
+        d_x = d_x + d_times_x * (k + 1)
     return d_x,

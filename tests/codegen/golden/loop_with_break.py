@@ -1,9 +1,7 @@
 def d_loop_with_break(x, *, d_out=1.0):
     v_stack = []
-    v_times_v_stack = []
     took_if_stack = []
     v = None
-    v_times_v = None
     total = 0.0
     v_index_range = range(len(x))
     n_iter = 0
@@ -16,18 +14,15 @@ def d_loop_with_break(x, *, d_out=1.0):
         if took_if:
             break
         else:
-            v_times_v_stack.append(v_times_v)
             v_times_v = v * v
             total = total + v_times_v
-    d_x = zeros_like_tree(x)
+    d_x = np.zeros_like(x)
     for v_index in reversed(v_index_range[:n_iter]):
         took_if = took_if_stack.pop()
         if took_if:
             d_v = 0.0
         else:
-            d_v_times_v = unbroadcast_as(d_out, v_times_v)
-            v_times_v = v_times_v_stack.pop()
-            d_v = d_v_times_v * v + d_v_times_v * v
+            d_v = d_out * v + d_out * v
         v = v_stack.pop()
-        d_x = add_trees(d_x, index_grad(d_v, x, v_index))
+        d_x = d_x + index_grad(d_v, x, v_index)
     return d_x,

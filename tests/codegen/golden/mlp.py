@@ -8,12 +8,10 @@ def d_mlp(X, W1, b1, W2, b2, *, d_out_1=1.0):
     d_sum_pow_out = d_out_1 / X.shape[0]
     d_pow_out = np.broadcast_to(d_sum_pow_out, np.shape(pow_out))
     d_out = d_pow_out * 2 * out
-    d_h_at_W2 = unbroadcast_as(d_out, h_at_W2)
-    d_b2 = unbroadcast_as(d_out, b2)
-    d_h = d_h_at_W2 @ W2.T
-    d_W2 = h.T @ d_h_at_W2
+    d_b2 = np.sum(d_out, axis=0)
+    d_h = d_out @ W2.T
+    d_W2 = h.T @ d_out
     d_X_at_W1_plus_b1 = d_h * (1.0 - h * h)
-    d_X_at_W1 = unbroadcast_as(d_X_at_W1_plus_b1, X_at_W1)
-    d_b1 = unbroadcast_as(d_X_at_W1_plus_b1, b1)
-    d_W1 = X.T @ d_X_at_W1
+    d_b1 = np.sum(d_X_at_W1_plus_b1, axis=0)
+    d_W1 = X.T @ d_X_at_W1_plus_b1
     return d_W1, d_b1, d_W2, d_b2

@@ -1,14 +1,8 @@
 def d_rnn(W, U, xs, h0, *, d_out=1.0):
-    W_at_h_stack = []
-    at_U_stack = []
     h_stack = []
-    W_at_h = None
-    at_U = None
     h = h0
     for t in range(10):
-        W_at_h_stack.append(W_at_h)
         W_at_h = W @ h
-        at_U_stack.append(at_U)
         at_U = U @ xs[t]
         W_at_h_plus_at_U = W_at_h + at_U
         h_stack.append(h)
@@ -26,15 +20,11 @@ def d_rnn(W, U, xs, h0, *, d_out=1.0):
         h_next = h
         h = h_stack.pop()
         d_W_at_h_plus_at_U = d_h * (1.0 - h_next * h_next)
-        d_W_at_h = unbroadcast_as(d_W_at_h_plus_at_U, W_at_h)
-        d_at_U = unbroadcast_as(d_W_at_h_plus_at_U, at_U)
-        at_U = at_U_stack.pop()
-        d_U_left_rows.append(d_at_U)
+        d_U_left_rows.append(d_W_at_h_plus_at_U)
         d_U_right_rows.append(xs[t])
-        W_at_h = W_at_h_stack.pop()
-        d_W_left_rows.append(d_W_at_h)
+        d_W_left_rows.append(d_W_at_h_plus_at_U)
         d_W_right_rows.append(h)
-        d_h = W.T @ d_W_at_h
+        d_h = W.T @ d_W_at_h_plus_at_U
     if d_U_left_rows:
         d_U = d_U + np.array(d_U_left_rows).T @ np.array(d_U_right_rows)
     if d_W_left_rows:

@@ -10,16 +10,15 @@ def d_softmax_xent(Z, onehot, *, d_out=1.0):
     d_neg_sum_times = d_out / Z.shape[0]
     d_sum_times = -d_neg_sum_times
     d_times = np.broadcast_to(d_sum_times, np.shape(times))
-    d_Z_minus_lse = unbroadcast_as(d_times * onehot, Z_minus_lse)
-    d_Z = unbroadcast_as(d_Z_minus_lse, Z)
-    d_lse = unbroadcast_as(-d_Z_minus_lse, lse)
-    d_log = unbroadcast_as(d_lse, log)
-    d_m = unbroadcast_as(d_lse, m)
-    d_sum_exp_Z_minus_m = d_log / sum_exp_Z_minus_m
+    d_Z_minus_lse = d_times * onehot
+    d_Z = d_Z_minus_lse
+    d_lse = np.sum(-d_Z_minus_lse, axis=1, keepdims=True)
+    d_m = d_lse
+    d_sum_exp_Z_minus_m = d_lse / sum_exp_Z_minus_m
     d_exp_Z_minus_m = np.broadcast_to(d_sum_exp_Z_minus_m, np.shape(exp_Z_minus_m))
     d_Z_minus_m = d_exp_Z_minus_m * exp_Z_minus_m
-    d_Z = d_Z + unbroadcast_as(d_Z_minus_m, Z)
-    d_m = d_m + unbroadcast_as(-d_Z_minus_m, m)
+    d_Z = d_Z_minus_lse + d_Z_minus_m
+    d_m = d_lse + np.sum(-d_Z_minus_m, axis=1, keepdims=True)
     hit = Z == unreduce(m, Z, 1, True, np)
     d_Z = d_Z + np.broadcast_to(d_m, np.shape(Z)) * hit / np.sum(hit, axis=1, keepdims=True)
     return d_Z,

@@ -1,0 +1,432 @@
+"""What the compiler knows, before running anything, of each variable's shape.
+
+Gradients are specialised on their arguments' size pattern (see kinds.py): an
+array argument's kind names each dimension either ``1`` or a size symbol
+(``"n0"``, ``"n1"``, ...), equal symbols for equal sizes, and no symbol is 1.
+From that the analysis derives the shape of every variable:
+
+- a shape is a tuple of dims, or an :class:`Opaque` when even the rank is
+  unknown;
+- a dim is ``1``, a size symbol (known not to be 1), or an :class:`Unknown`
+  (any size, 1 included), equal only to itself.
+
+The generated adjoint sums a gradient down to an input's shape only where the
+shapes can differ, and then along axes known here: ``np.sum(d_out, axis=0)``
+rather than a runtime comparison of shapes.  Every fact holds for every call
+with the same size pattern, which is part of the cache key, so the code never
+needs a guard.
+
+The analysis is flow-insensitive: a variable's shape is the join of the shapes
+of all its assignments, iterated to a fixed point (loops feed values back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import gast
+
+from srcdiff.codegen import templates as T
+
+
+class Unknown:
+    """A dimension of unknown size (possibly 1).
+
+    One object stands for the size some statement computed.  It is *stable*
+    when that statement runs at most once per call (outside loops, assigned
+    once): then two dims that are the same stable object are the same size.
+    A statement in a loop may give a different size each time round, and the
+    analysis does not follow the flow of time, so its unknowns (and those of
+    joins) tell nothing about equality.
+    """
+
+    __slots__ = ("stable",)
+
+    def __init__(self, stable: bool) -> None:
+        self.stable = stable
+
+    def __repr__(self) -> str:
+        return "?" if self.stable else "?~"
+
+
+class Opaque(Unknown):
+    """A shape of unknown rank (stable as for :class:`Unknown`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<shape ?>" if self.stable else "<shape ?~>"
+
+
+Dim = Any  # 1 | str | Unknown
+Shape = Any  # tuple[Dim, ...] | Opaque
+SCALAR: Shape = ()
+
+# rules whose result has their (first) input's shape
+SHAPE_PRESERVING = {
+    "pos", "neg", "square", "sqrt", "exp", "exp2", "expm1", "log", "log1p", "log2", "log10",
+    "sin", "cos", "tan", "sinh", "cosh", "tanh", "arcsin", "arccos", "arctan", "arcsinh",
+    "arccosh", "arctanh", "abs", "sigmoid", "relu", "clip", "erf", "reciprocal", "round",
+    "copy", "piecewise_constant", "cumsum", "flip", "sort",
+}  # fmt: skip
+_INT_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv, gast.Mod)
+REDUCTIONS = {"sum", "mean", "max", "min", "prod", "std", "var", "norm"}
+
+
+def is_known(shape: Shape) -> bool:
+    """Every dimension is 1 or a size symbol."""
+    return isinstance(shape, tuple) and all(d == 1 or isinstance(d, str) for d in shape)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Certainly the same size (dims) or shape (shapes) at run time."""
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return a is b and a.stable
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def rank(shape: Shape) -> int | None:
+    return len(shape) if isinstance(shape, tuple) else None
+
+
+def reduction_axes(source: Shape, target: Shape) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """How to sum a gradient shaped ``source`` down to ``target``, the shape of an
+    operand broadcast into it: (leading axes to drop, axes to keep as size 1).
+    None when the shapes do not tell."""
+    if not (isinstance(source, tuple) and isinstance(target, tuple)):
+        return None
+    lead = len(source) - len(target)
+    if lead < 0:
+        return None
+    kept = []
+    for i, (s, t) in enumerate(zip(source[lead:], target, strict=True)):
+        if same(s, t):
+            continue
+        if t != 1:
+            return None  # t may or may not have been broadcast
+        if s != 1:
+            kept.append(lead + i)
+    return tuple(range(lead)), tuple(kept)
+
+
+def broadcast(shapes: Iterable[Shape], memo: Callable[[Any], Any], site: Any) -> Shape:
+    """The shape numpy's broadcasting gives ``shapes`` (``memo(key)`` makes the
+    unknowns this site creates)."""
+    shapes = [s for s in shapes if s != SCALAR]
+    if not shapes:
+        return SCALAR
+    if any(isinstance(s, Opaque) for s in shapes):
+        first = shapes[0]
+        return first if all(s is first for s in shapes) else memo((site, "opaque"))
+    out: list[Dim] = []
+    for i in range(1, max(len(s) for s in shapes) + 1):
+        dims = [s[-i] for s in shapes if len(s) >= i]
+        out.append(_broadcast_dim(dims, memo, (site, i)))
+    return tuple(reversed(out))
+
+
+def _broadcast_dim(dims: list[Dim], memo: Callable[[Any], Any], key: Any) -> Dim:
+    wide = [d for d in dims if d != 1]
+    if not wide:
+        return 1
+    if all(d == wide[0] for d in wide):
+        return wide[0]
+    sizes = {d for d in wide if isinstance(d, str)}
+    # an unknown dim broadcast against a size is 1 or that size: the result is the size
+    return sizes.pop() if len(sizes) == 1 else memo(key)
+
+
+def join(a: Shape, b: Shape, memo: Callable[[Any], Any], site: Any) -> Shape:
+    """A shape true of a variable assigned both ``a`` and ``b``."""
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b):
+        pairs = enumerate(zip(a, b, strict=True))
+        return tuple(x if x == y else memo((site, i)) for i, (x, y) in pairs)
+    return memo((site, "opaque"))
+
+
+class ShapeAnalysis:
+    """Shapes of the names of one normalized function body.
+
+    ``statements`` are all statements in program order (nested ones included),
+    ``ints`` the names known to hold integers (loop counters, int arguments).
+    """
+
+    def __init__(
+        self,
+        params: dict[str, Shape],
+        statements: list[gast.stmt],
+        looped: set[int],
+        ints: set[str],
+        structured: set[str],
+    ) -> None:
+        self.ints = ints
+        self._looped = looped  # ids of the statements inside loops
+        self._memo: dict[Any, Any] = {}
+        self.shapes: dict[str, Shape] = dict(params)
+        for name in structured:
+            self.shapes[name] = self._unstable((name, "opaque"))
+        self._sites = [s for stmt in statements for s in _sites(stmt)]
+        counts: dict[str, int] = {}
+        for target, _, _ in self._sites:
+            counts[target] = counts.get(target, 0) + 1
+        self._assigned = set(counts)
+        # unknowns made by a statement are stable only if it runs once and its
+        # target has no other assignment (a parameter's value is the first one)
+        self._once = {
+            id(stmt)
+            for target, stmt, _ in self._sites
+            if id(stmt) not in looped and counts[target] == 1 and target not in params
+        }
+        self._solve()
+
+    # ------------------------------------------------------------ queries
+
+    def of(self, atom: gast.expr) -> Shape:
+        """The shape of an atom (a name, a constant, ``x[i]``, a size)."""
+        if isinstance(atom, gast.Name):
+            if atom.id in self.shapes:
+                return self.shapes[atom.id]
+            if atom.id in self._assigned:
+                return None  # not reached yet
+            return self._memo_of((atom.id, "opaque"), stable=True)  # a global: fixed
+        if isinstance(atom, gast.Subscript) and isinstance(atom.value, gast.Name):
+            site = ("sub", id(atom))
+            return self._index(self.of(atom.value), T.index_value(atom.slice), site)
+        if is_scalar_expr(atom):
+            return SCALAR
+        if isinstance(atom, (gast.BinOp, gast.Compare)):
+            operands = (
+                [atom.left, atom.right]
+                if isinstance(atom, gast.BinOp)
+                else [atom.left, *atom.comparators]
+            )
+            shapes = [self.of(o) for o in operands]
+            if any(s is None for s in shapes):
+                return None
+            return broadcast(shapes, self._unstable, ("expr", id(atom)))
+        if isinstance(atom, gast.UnaryOp) and not isinstance(atom.op, gast.Not):
+            return self.of(atom.operand)
+        return self._unstable(("expr", id(atom), "opaque"))
+
+    def fresh(self, key: Any) -> Any:
+        """The unknown dim (or shape, for keys ending in "opaque") that a site
+        makes: keys start with the id of the statement."""
+        return self._memo_of(key, stable=key[0] in self._once)
+
+    def _unstable(self, key: Any) -> Any:
+        return self._memo_of(key, stable=False)
+
+    def _memo_of(self, key: Any, stable: bool) -> Any:
+        if key not in self._memo:
+            self._memo[key] = Opaque(stable) if key[-1] == "opaque" else Unknown(stable)
+        return self._memo[key]
+
+    # ------------------------------------------------------------ solving
+
+    def _solve(self) -> None:
+        for _ in range(50):
+            changed = False
+            for target, stmt, compute in self._sites:
+                shape = compute(self, stmt)
+                if shape is None:
+                    continue  # reads a variable not reached yet
+                old = self.shapes.get(target)
+                new = join(old, shape, self._unstable, target)
+                if new != old:
+                    self.shapes[target] = new
+                    changed = True
+            if not changed:
+                return
+        for target, _, _ in self._sites:  # no fixed point: give up on what loops change
+            self.shapes[target] = self._unstable((target, "opaque"))
+
+    def op_shape(self, op: Any, stmt_id: int) -> Shape:
+        inputs = [self.of(a) for a in op.inputs]
+        if op.kind == "copy":
+            return inputs[0]
+        if op.kind == "index_any" and isinstance(inputs[0], tuple):
+            return self._index(inputs[0], op.index, stmt_id)  # the base is an array
+        if op.kind != "rule":
+            return self.fresh((stmt_id, "opaque"))
+        if any(s is None for s in inputs):
+            return None
+        name = op.rule.name
+        if op.xp == "math":
+            return SCALAR
+        if op.rule.broadcasts:
+            return broadcast(inputs, self.fresh, stmt_id)
+        if name in SHAPE_PRESERVING:
+            return inputs[0]
+        if name in REDUCTIONS:
+            return self._reduced(inputs[0], op.params, stmt_id)
+        if name in ("matmul", "dot"):
+            return self._matmul(inputs[0], inputs[1], stmt_id)
+        if name == "outer":
+            return (self._size(inputs[0], stmt_id, 0), self._size(inputs[1], stmt_id, 1))
+        if name == "transpose" and _is_none(op.params.get("axes")):
+            return tuple(reversed(inputs[0])) if isinstance(inputs[0], tuple) else inputs[0]
+        if name == "getitem":
+            return self._index(inputs[0], op.inputs[1], stmt_id)
+        return self.fresh((stmt_id, "opaque"))
+
+    def _reduced(self, shape: Shape, params: dict, site: Any) -> Shape:
+        axis, keepdims = params.get("axis"), params.get("keepdims")
+        keep = isinstance(keepdims, gast.Constant) and keepdims.value is True
+        if keepdims is not None and not isinstance(keepdims, gast.Constant):
+            return self.fresh((site, "opaque"))
+        if _is_none(axis):
+            return tuple(1 for _ in shape) if keep and isinstance(shape, tuple) else SCALAR
+        axes = _constant_axes(axis)
+        if axes is None or not isinstance(shape, tuple):
+            return self.fresh((site, "opaque"))
+        axes = {a % len(shape) for a in axes if -len(shape) <= a < len(shape)}
+        if keep:
+            return tuple(1 if i in axes else d for i, d in enumerate(shape))
+        return tuple(d for i, d in enumerate(shape) if i not in axes)
+
+    def _matmul(self, a: Shape, b: Shape, site: Any) -> Shape:
+        ra, rb = rank(a), rank(b)
+        if ra not in (1, 2) or rb not in (1, 2):
+            return self.fresh((site, "opaque"))
+        return tuple(a[:-1]) + tuple(b[:-2] + b[-1:] if rb == 2 else ())
+
+    def _size(self, shape: Shape, site: Any, i: int) -> Dim:
+        """The number of elements of a vector (np.outer flattens its operands)."""
+        if isinstance(shape, tuple) and len(shape) == 1:
+            return shape[0]
+        if shape == SCALAR:
+            return 1
+        return self.fresh((site, i))
+
+    def _index(self, shape: Shape, index: gast.expr, site: Any) -> Shape:
+        """``x[index]`` for basic indices; anything else has an unknown shape."""
+        if not isinstance(shape, tuple):
+            return self.fresh((site, "opaque"))
+        parts = index.elts if isinstance(index, gast.Tuple) else [index]
+        out: list[Dim] = []
+        position = 0
+        for k, part in enumerate(parts):
+            if _is_none(part):
+                out.append(1)
+                continue
+            if position >= len(shape):
+                return self.fresh((site, "opaque"))
+            if self._is_int(part):
+                position += 1
+            elif _is_full_slice(part):
+                out.append(shape[position])
+                position += 1
+            elif isinstance(part, gast.Call) and getattr(part.func, "id", None) == "slice":
+                out.append(self.fresh((site, k)))
+                position += 1
+            else:
+                return self.fresh((site, "opaque"))
+        return tuple(out) + tuple(shape[position:])
+
+    def _is_int(self, part: gast.expr) -> bool:
+        if isinstance(part, gast.Constant):
+            return isinstance(part.value, int) and not isinstance(part.value, bool)
+        if isinstance(part, gast.UnaryOp) and isinstance(part.op, gast.USub):
+            return self._is_int(part.operand)
+        if isinstance(part, gast.BinOp) and isinstance(part.op, _INT_OPS):
+            return self._is_int(part.left) and self._is_int(part.right)
+        if _is_call_to(part, "len") or _is_call_to(part, "int"):
+            return True
+        if isinstance(part, gast.Subscript):  # x.shape[0]
+            return isinstance(part.value, gast.Attribute) and part.value.attr == "shape"
+        return isinstance(part, gast.Name) and part.id in self.ints
+
+
+# ---------------------------------------------------------------- sites
+
+
+def _sites(stmt: gast.stmt) -> list[tuple[str, gast.stmt, Callable]]:
+    """(name, statement, how to compute the shape it assigns) for each name a
+    statement gives a new value (writes into part of an array keep its shape)."""
+    op = getattr(stmt, "srcdiff_op", None)
+    if op is not None:
+        if op.mutation is not None:
+            return []
+        return [(op.target, stmt, lambda a, s: a.op_shape(s.srcdiff_op, id(s)))]
+    if isinstance(stmt, gast.For):
+        if isinstance(stmt.target, gast.Name) and _is_call_to(stmt.iter, "range"):
+            return [(stmt.target.id, stmt, lambda a, s: SCALAR)]
+        return [(n, stmt, _opaque(n)) for n in _stored(stmt.target)]
+    if isinstance(stmt, gast.Assign):
+        if len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name):
+            return [(stmt.targets[0].id, stmt, _inactive_value)]
+        return [(n, stmt, _opaque(n)) for t in stmt.targets for n in _stored(t)]
+    if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)) and isinstance(stmt.target, gast.Name):
+        return [(stmt.target.id, stmt, _opaque(stmt.target.id))]
+    return []
+
+
+def _inactive_value(analysis: ShapeAnalysis, stmt: gast.Assign) -> Shape:
+    shape = analysis.of(stmt.value)
+    if isinstance(shape, Unknown) and not shape.stable:
+        return analysis.fresh((id(stmt), "opaque"))  # stable if the statement runs once
+    return shape
+
+
+def _opaque(name: str) -> Callable:
+    return lambda analysis, stmt: analysis.fresh((id(stmt), name, "opaque"))
+
+
+def _stored(target: gast.expr) -> list[str]:
+    if isinstance(target, gast.Name):
+        return [target.id]
+    if isinstance(target, (gast.Tuple, gast.List)):
+        return [n for e in target.elts for n in _stored(e)]
+    return []  # a subscript or attribute write keeps the variable's shape
+
+
+# ---------------------------------------------------------------- expressions
+
+
+def is_scalar_expr(expr: gast.expr) -> bool:
+    """Inactive expressions that are certainly numbers: literals, sizes, shape entries."""
+    if isinstance(expr, gast.Constant):
+        return isinstance(expr.value, (int, float)) and not isinstance(expr.value, bool)
+    if isinstance(expr, gast.UnaryOp):
+        return is_scalar_expr(expr.operand)
+    if isinstance(expr, gast.BinOp):
+        return is_scalar_expr(expr.left) and is_scalar_expr(expr.right)
+    if isinstance(expr, gast.Attribute):
+        return expr.attr in ("ndim", "size")
+    if isinstance(expr, gast.Subscript):
+        return isinstance(expr.value, gast.Attribute) and expr.value.attr == "shape"
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name):
+        return expr.func.id in ("len", "float", "int")
+    if isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute):
+        module = expr.func.value
+        return isinstance(module, gast.Name) and module.id == "math"  # math.* gives floats
+    return False
+
+
+def _is_none(expr: gast.expr | None) -> bool:
+    return expr is None or (isinstance(expr, gast.Constant) and expr.value is None)
+
+
+def _is_full_slice(part: gast.expr) -> bool:
+    return _is_call_to(part, "slice") and all(_is_none(a) for a in part.args)
+
+
+def _is_call_to(expr: gast.expr, name: str) -> bool:
+    return isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and expr.func.id == name
+
+
+def _constant_axes(axis: gast.expr) -> tuple[int, ...] | None:
+    if isinstance(axis, gast.Constant) and isinstance(axis.value, int):
+        return (axis.value,)
+    if isinstance(axis, gast.Tuple) and all(
+        isinstance(e, gast.Constant) and isinstance(e.value, int) for e in axis.elts
+    ):
+        return tuple(e.value for e in axis.elts)
+    return None

@@ -1,0 +1,161 @@
+"""Static shapes (srcdiff/codegen/shapes.py) and the size-pattern specialisation.
+
+The analysis decides where a gradient is summed down after broadcasting; a
+wrong decision is a wrong gradient, so the end-to-end tests here call one
+gradient with argument shapes that broadcast differently, and run shapes that
+change from one loop iteration to the next, against finite differences.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import srcdiff
+from srcdiff.codegen.kinds import kind_of, with_size_pattern
+from srcdiff.codegen.shapes import Opaque, Unknown, broadcast, join, reduction_axes, same
+from tests.codegen.fd import assert_grad_matches
+
+
+def _memo():
+    table = {}
+
+    def memo(key):
+        if key not in table:
+            table[key] = Opaque(False) if key[-1] == "opaque" else Unknown(False)
+        return table[key]
+
+    return memo
+
+
+# ---------------------------------------------------------------- the pattern
+
+
+def test_size_pattern_names_equal_sizes_alike_and_keeps_ones() -> None:
+    kinds = tuple(kind_of(np.zeros(s)) for s in [(32, 64), (64, 128), (128,), (1, 128)])
+    pattern = with_size_pattern(kinds)
+    assert [k[3] for k in pattern] == [("n0", "n1"), ("n1", "n2"), ("n2",), (1, "n2")]
+
+
+def test_size_pattern_reaches_into_structures_and_ignores_numbers() -> None:
+    kinds = (kind_of([np.zeros(3), np.zeros((3, 5))]), kind_of(2.0), kind_of({"w": np.zeros(5)}))
+    pattern = with_size_pattern(kinds)
+    assert pattern[0][2][0][3] == ("n0",) and pattern[0][2][1][3] == ("n0", "n1")
+    assert pattern[1] == "scalar"
+    assert pattern[2][1][0][1][3] == ("n1",)
+
+
+def test_a_new_batch_size_reuses_the_transformation() -> None:
+    df = srcdiff.grad(_affine, wrt=(1, 2))
+    rng = np.random.default_rng(0)
+    for n in (4, 7):
+        x, w, b = rng.normal(size=(n, 3)), rng.normal(size=(3, 2)), rng.normal(size=2)
+        df(x, w, b)
+        df(x, w, b)
+    sources = {srcdiff.source(df)}
+    assert len(sources) == 1 and "np.sum(d_" in sources.pop()
+
+
+# ---------------------------------------------------------------- the lattice
+
+
+def test_broadcast_of_known_dims() -> None:
+    memo = _memo()
+    assert broadcast([("n0", "n1"), ("n1",)], memo, 0) == ("n0", "n1")
+    assert broadcast([("n0", 1), (1, "n1")], memo, 0) == ("n0", "n1")
+    assert broadcast([(), ("n0",)], memo, 0) == ("n0",)
+
+
+def test_an_unknown_dim_against_a_size_is_that_size() -> None:
+    memo = _memo()
+    u = Unknown(True)
+    assert broadcast([(u,), ("n0",)], memo, 0) == ("n0",)
+    both = broadcast([(u,), (Unknown(True),)], memo, 0)
+    assert isinstance(both[0], Unknown) and both[0] is not u
+
+
+def test_join_keeps_what_both_sides_agree_on() -> None:
+    memo = _memo()
+    joined = join(("n0", "n1"), ("n0", 1), memo, "x")
+    assert joined[0] == "n0" and isinstance(joined[1], Unknown)
+    assert isinstance(join(("n0",), ("n0", "n1"), memo, "x"), Opaque)
+
+
+def test_unstable_unknowns_are_never_the_same() -> None:
+    stable, unstable = Unknown(True), Unknown(False)
+    assert same((stable,), (stable,))
+    assert not same((unstable,), (unstable,))
+    assert not same((Unknown(True),), (Unknown(True),))
+
+
+@pytest.mark.parametrize(
+    "source, target, axes",
+    [
+        (("n0", "n1"), ("n1",), ((0,), ())),
+        (("n0", "n1"), (1, "n1"), ((), (0,))),
+        (("n0", "n1", "n2"), ("n1", 1), ((0,), (2,))),
+        (("n0", "n1"), ("n0", "n1"), ((), ())),
+    ],
+)
+def test_reduction_axes_when_the_shapes_tell(source, target, axes) -> None:
+    assert reduction_axes(source, target) == axes
+
+
+def test_reduction_axes_unknown_when_the_operand_may_have_been_broadcast() -> None:
+    assert reduction_axes(("n0",), (Unknown(True),)) is None
+    assert reduction_axes(("n0",), ("n0", "n1")) is None
+
+
+# ---------------------------------------------------------------- end to end
+
+
+def _affine(x, w, b):
+    return np.sum(np.tanh(x @ w + b) ** 2)
+
+
+def _scaled(x, b):
+    return np.sum(np.sin(x * b) + b)
+
+
+@pytest.mark.parametrize("b_shape", [(3,), (1,), (4, 1), (1, 1), ()])
+def test_one_gradient_called_with_shapes_that_broadcast_differently(b_shape) -> None:
+    rng = np.random.default_rng(1)
+    df = srcdiff.grad(_scaled, wrt=(0, 1))
+    x = rng.normal(size=(4, 3))
+    b = rng.normal(size=b_shape) if b_shape else 0.7
+    df(x, b)  # first call: the fused code; the second runs the grad-only code
+    assert_grad_matches(_scaled, (x, b), wrt=(0, 1))
+    grads = df(x, b)
+    assert np.shape(grads[1]) == np.shape(b)
+
+
+def _slices_of_changing_size(x, w):
+    total = 0.0
+    for k in range(1, 3):
+        a = w[: 2 * k - 1]  # one element, then three: broadcast, then not
+        total = total + np.sum(np.sin(a * x))
+    return total
+
+
+def test_shapes_that_change_between_iterations_are_summed_at_run_time() -> None:
+    rng = np.random.default_rng(2)
+    args = (rng.normal(size=3), rng.normal(size=3))
+    assert_grad_matches(_slices_of_changing_size, args, wrt=(0, 1))
+    df = srcdiff.grad(_slices_of_changing_size, wrt=(0, 1))
+    df(*args)
+    assert "unbroadcast_as" in srcdiff.source(df)
+
+
+def _carried_then_reused(x, w):
+    prev = w[:1]
+    total = 0.0
+    for k in range(1, 4, 2):
+        cur = w[:k]  # sizes 1 then 3
+        total = total + np.sum(np.cos(cur * prev * x))
+        prev = cur
+    return total
+
+
+def test_a_value_carried_across_iterations_is_not_assumed_the_same_size() -> None:
+    rng = np.random.default_rng(3)
+    assert_grad_matches(_carried_then_reused, (rng.normal(size=3), rng.normal(size=3)), wrt=(0, 1))
