@@ -1,10 +1,11 @@
 """Checking one generated program: smoothness filter, finite differences, srcdiff.
 
-Outcomes: ``"ok"`` (srcdiff's gradient matched), ``"refused"`` (srcdiff raised
-SrcdiffError, which is allowed), a hypothesis rejection (the program is not
-smooth or not finite at its inputs, so finite differences are no oracle), or
-an AssertionError carrying the program's source (a wrong gradient, or any
-exception other than SrcdiffError).
+Outcomes: ``"ok"`` (srcdiff's gradient matched), ``"refused: <reason>"``
+(srcdiff raised SrcdiffError, which the random fuzz allows but counts by
+reason), a hypothesis rejection (the program is not smooth or not finite at
+its inputs, so finite differences are no oracle), or an AssertionError
+carrying the program's source (a wrong gradient, or any exception other than
+SrcdiffError).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import copy
 import hashlib
 import importlib.util
 import math
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -112,8 +114,16 @@ def load_program(source: str, workdir: Path) -> ModuleType:
     return module
 
 
+def _refusal_reason(err: Exception) -> str:
+    """The refusal's first line without its ``file:line:`` prefix, so the fuzz
+    summary counts refusals by reason."""
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return re.sub(r"^\S+\.py:\d+: ", "", first)
+
+
 def check_program(prog: Program, workdir: Path) -> str:
-    """``"ok"`` or ``"refused"``; raises AssertionError (with the source) on a bug."""
+    """``"ok"`` or ``"refused: <reason>"``; raises AssertionError (with the source)
+    on a bug."""
     module = load_program(prog.plain, workdir)
     try:
         argnums, as_tuple = resolve_wrt(module.f, prog.wrt)
@@ -122,8 +132,8 @@ def check_program(prog: Program, workdir: Path) -> str:
         try:
             with time_limit(SRCDIFF_SECONDS, "srcdiff.grad on a generated program"):
                 got = srcdiff.grad(module.f, wrt=prog.wrt)(*args)
-        except srcdiff.SrcdiffError:
-            return "refused"
+        except srcdiff.SrcdiffError as err:
+            return "refused: " + _refusal_reason(err)
         except Exception as err:
             raise AssertionError(
                 f"srcdiff raised {type(err).__name__} (not SrcdiffError): {err}\n"

@@ -4,6 +4,11 @@ Each entry is a :class:`Program` (see programs.py) with its arguments; the
 probe text routes data-dependent decisions through ``_P`` exactly as the
 generator would, so tests/codegen/test_fuzz.py checks each like a fuzzed
 program.  The comment on each says what srcdiff got wrong when it was found.
+Every regression must compile and match (a refusal fails it too).
+
+``OPEN_BUGS`` names the regressions srcdiff still gets wrong: the test marks them
+``xfail(strict=True)`` with the reason given, so fixing the compiler turns them
+into failures until the entry is removed here.
 """
 
 from __future__ import annotations
@@ -235,3 +240,83 @@ REGRESSIONS: list[Program] = [
         0,
     ),
 ]
+REGRESSIONS += [
+    # A return in the else clause of a loop that sits in another loop: refused with
+    # SrcdiffError "cannot yet differentiate a 'return' inside a loop" (the loop-else
+    # is lowered after returns are moved out of loops).  Issue 5 asks for returns in
+    # loops and for/while-else.
+    _program(
+        "return_in_else_of_inner_loop",
+        """
+        def f(x):
+            for i in range(2):
+                j = 0
+                while j < 1:
+                    j += 1
+                else:
+                    return x * 3.0
+            return x
+        """,
+        (0.5,),
+        0,
+    ),
+    # A list re-created on every iteration of a loop and appended to there, then
+    # read after the loop: the reverse sweep pops the last iteration's list once
+    # per iteration, so the gradient raised IndexError (pop from empty list).
+    _program(
+        "list_recreated_in_each_iteration",
+        """
+        def f(x, A):
+            for i in range(2):
+                items = []
+                items.append(A * x)
+            return np.sum(sum(items))
+        """,
+        (0.3, np.array([0.1, 0.2])),
+        (0, 1),
+    ),
+    # A dict entry (or attribute) overwritten while its old value had a derivative:
+    # the old value's adjoint came out as a scalar zero, and the rules that need its
+    # shape failed (IndexError in unbroadcast for a broadcast sum, AxisError in the
+    # adjoint of np.sum(..., axis=-2)).
+    _program(
+        "dict_entry_overwritten_after_broadcast",
+        """
+        def f(x, A):
+            d = {"r": A[:1] + A}
+            d["r"] = x * A
+            return np.sum(d["r"])
+        """,
+        (0.3, np.array([[0.1, 0.2], [0.3, 0.4]])),
+        (0, 1),
+    ),
+    _program(
+        "attribute_overwritten_after_sum_axis",
+        """
+        class Cell:
+            def __init__(self, w):
+                self.h = np.sum(w, axis=-2)
+
+            def step(self, v):
+                self.h = v * 2.0
+
+
+        def f(x, B):
+            c = Cell(B)
+            c.step(B * x)
+            return np.sum(c.h)
+        """,
+        (0.3, np.array([[0.1, 0.2]])),
+        (0, 1),
+    ),
+]
+
+OPEN_BUGS: dict[str, str] = {
+    "dict_entry_overwritten_after_broadcast": "compiler bug: an overwritten dict entry's "
+    "adjoint is a scalar zero (IndexError in unbroadcast)",
+    "attribute_overwritten_after_sum_axis": "compiler bug: an overwritten attribute's "
+    "adjoint is a scalar zero (AxisError in the adjoint of np.sum(axis=-2))",
+    "return_in_else_of_inner_loop": "compiler bug: return in an inner loop's else is refused",
+    "list_recreated_in_each_iteration": "compiler bug: list re-created inside a loop "
+    "(IndexError: pop from empty list in the reverse sweep)",
+}

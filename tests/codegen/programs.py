@@ -32,10 +32,13 @@ from functools import cache
 from typing import Any
 
 import numpy as np
+from hypothesis import assume
 from hypothesis import strategies as st
 
 Shape = tuple[int, ...]
+Line = tuple[int, str, str]  # (indent level, plain, probe)
 CONSTANTS = (0.5, 1.5, -0.7, 2.0, 0.3, -1.2)
+MAX_LINES = 60  # longest control-flow program (module text) worth checking
 
 
 # --- the probe: records decisions and margins ------------------------------------
@@ -180,19 +183,67 @@ def fmt2(plain_t: str, probe_t: str, *parts: E, shape: Shape | None) -> E:
 
 
 @dataclass
+class Module:
+    """Program-wide state: module-level definitions and the name counter."""
+
+    defs: list[list[Line]] = field(default_factory=list)  # helpers and classes, in order
+    helpers: list[Helper] = field(default_factory=list)  # callable from expressions
+    counter: int = 0
+    budget: int = 2  # helper functions and classes still allowed
+
+
+@dataclass(frozen=True)
+class Helper:
+    """A generated module-level function ``name(array of shape arg, float)``
+    (``recursive``: ``name(array, int depth)``) returning an array of shape ``ret``."""
+
+    name: str
+    arg: Shape
+    ret: Shape
+    recursive: bool
+
+
+@dataclass
 class Ctx:
     floats: list[str]  # Python float variables
-    arrays: dict[str, Shape]  # readable array variables
+    arrays: dict[str, Shape]  # readable array variables (and dict entries, attributes)
     owned: list[str]  # array variables the program may write into
     mode: str  # "straight" or "control"
     ints: dict[str, int] = field(default_factory=dict)  # int variables and their values
     loop_vars: list[tuple[str, int]] = field(default_factory=list)  # (name, exclusive bound)
-    counter: int = 0
     in_loop: bool = False
+    mod: Module = field(default_factory=Module)
+    consts: list[str] = field(default_factory=list)  # read-only float names (loop values)
+    slots: list[str] = field(default_factory=list)  # dict entries / attributes to rebind
+    ret: Shape | None = None  # a helper's return shape; None: the scalar of ``f``
 
     def fresh(self, stem: str) -> str:
-        self.counter += 1
-        return f"{stem}{self.counter}"
+        self.mod.counter += 1
+        return f"{stem}{self.mod.counter}"
+
+    def scoped(self) -> Scope:
+        return Scope(self)
+
+
+class Scope:
+    """Undoes additions to a context's variables when a construct ends, so names
+    bound inside a loop or construct are not read where they may be undefined."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+
+    def __enter__(self) -> Ctx:
+        c = self.ctx
+        self.saved = (dict(c.arrays), list(c.consts), list(c.slots), list(c.loop_vars), c.in_loop)
+        return c
+
+    def __exit__(self, *exc: object) -> None:
+        c = self.ctx
+        arrays, consts, slots, loop_vars, in_loop = self.saved
+        c.arrays.clear()
+        c.arrays.update(arrays)
+        c.consts[:], c.slots[:], c.loop_vars[:] = consts, slots, loop_vars
+        c.in_loop = in_loop
 
 
 def broadcast_shape(a: Shape, b: Shape) -> Shape | None:
@@ -235,6 +286,8 @@ def arr_expr(draw: Any, ctx: Ctx, shape: Shape, depth: int) -> E:
         kinds += ["join", "reshape_like"]
         if ctx.mode == "control" and depth > 1:
             kinds.append("ifexp")
+        if ctx.mode == "control" and draw(ints(0, 3)) == 0:
+            kinds.append(pick(draw, ["comp", "call"]))
     kind = pick(draw, kinds)
     builder = BUILDERS[kind]
     out = builder(draw, ctx, shape, depth)
@@ -248,7 +301,7 @@ def leaf(draw: Any, ctx: Ctx, shape: Shape, depth: int = 0) -> E:
     # Mostly a variable of the exact shape, so values flow from the inputs.
     exact = [E(shape, n, n, view=True) for n, s in ctx.arrays.items() if s == shape]
     if shape == ():
-        exact += [E((), n, n) for n in ctx.floats]
+        exact += [E((), n, n) for n in [*ctx.floats, *ctx.consts]]
     if exact and draw(ints(0, 3)) > 0:
         return pick(draw, exact)
     options = list(exact)
@@ -271,7 +324,7 @@ def leaf(draw: Any, ctx: Ctx, shape: Shape, depth: int = 0) -> E:
             spread = f"np.broadcast_to({n}, {shape!r})"
             options.append(E(shape, spread, spread, view=True))
     if shape != ():
-        for n in ctx.floats:
+        for n in [*ctx.floats, *ctx.consts]:
             filled = f"({n} * np.ones({shape!r}))"
             options.append(E(shape, filled, filled))
     if not options:
@@ -519,21 +572,6 @@ def ifexp(draw: Any, ctx: Ctx, shape: Shape, depth: int) -> E:
     return fmt("({1} if {0} else {2})", cond, a, b, shape=shape)
 
 
-BUILDERS = {
-    "leaf": leaf,
-    "unary": unary,
-    "binary": binary,
-    "reduce": reduce_,
-    "kink": kink,
-    "matmul": matmul,
-    "index": index,
-    "where": where,
-    "join": join,
-    "reshape_like": reshape_like,
-    "ifexp": ifexp,
-}
-
-
 # Python-float expressions (math module)
 
 MATH_UNARY = [
@@ -560,7 +598,7 @@ def float_expr(draw: Any, ctx: Ctx, depth: int) -> E:
     kinds = ["leaf", "unary", "binary", "kink"] if depth > 0 else ["leaf"]
     kind = pick(draw, kinds)
     if kind == "leaf":
-        names = [*ctx.floats, *(f"({n} * 0.5)" for n, _ in ctx.loop_vars)]
+        names = [*ctx.floats, *ctx.consts, *(f"({n} * 0.5)" for n, _ in ctx.loop_vars)]
         if names and draw(ints(0, 3)) > 0:
             n = pick(draw, names)
             return E(None, n, n)
@@ -619,8 +657,6 @@ def condition(draw: Any, ctx: Ctx, depth: int) -> E:
 
 # --- statements -------------------------------------------------------------------
 
-Line = tuple[int, str, str]  # (indent level, plain, probe)
-
 
 def line(indent: int, e: E) -> Line:
     return (indent, e.plain, e.probe)
@@ -648,6 +684,13 @@ def scalar_result(draw: Any, ctx: Ctx) -> E:
     return fmt(" + ".join(f"{{{i}}}" for i in range(len(terms))), *terms, shape=())
 
 
+def result(draw: Any, ctx: Ctx) -> E:
+    """What a ``return`` gives back: f's scalar, or a helper's array."""
+    if ctx.ret is None:
+        return scalar_result(draw, ctx)
+    return arr_expr(draw, ctx, ctx.ret, 2)
+
+
 def assign(draw: Any, ctx: Ctx, indent: int, depth: int) -> list[Line]:
     if ctx.floats and draw(ints(0, 3)) == 0:
         target = pick(draw, ctx.floats)
@@ -656,7 +699,8 @@ def assign(draw: Any, ctx: Ctx, indent: int, depth: int) -> list[Line]:
         if op == "*=":
             v = fmt("math.tanh({0})", v, shape=None)
         return [line(indent, fmt(f"{target} {op} {{0}}", v, shape=None))]
-    target = pick(draw, ctx.owned)
+    targets = ctx.owned + ctx.slots if ctx.slots and draw(ints(0, 2)) == 0 else ctx.owned
+    target = pick(draw, targets)
     shape = ctx.arrays[target]
     v = arr_expr(draw, ctx, shape, depth)
     op = pick(draw, ["=", "=", "+=", "-=", "*="]) if ctx.mode == "control" else "="
@@ -722,8 +766,8 @@ def range_header(draw: Any, ctx: Ctx) -> tuple[str, int]:
     """A ``range(...)`` expression and the exclusive bound of the values it yields."""
     bounds = [(str(k), k) for k in (1, 2, 3, 4)]
     bounds += [(n, v) for n, v in ctx.ints.items()]
-    bounds += [(f"{n}.shape[0]", s[0]) for n, s in ctx.arrays.items()]
-    bounds += [(f"len({n})", s[0]) for n, s in ctx.arrays.items()]
+    bounds += [(f"{n}.shape[0]", s[0]) for n, s in ctx.arrays.items() if s]
+    bounds += [(f"len({n})", s[0]) for n, s in ctx.arrays.items() if s]
     text, bound = pick(draw, bounds)
     form = pick(draw, (["range({0})", "range(1, {0})", "range({0} - 1, -1, -1)", "rev"]))
     if form == "rev":
@@ -731,17 +775,17 @@ def range_header(draw: Any, ctx: Ctx) -> tuple[str, int]:
     return form.format(text), bound
 
 
-def for_stmt(draw: Any, ctx: Ctx, indent: int, depth: int) -> list[Line]:
+def for_stmt(draw: Any, ctx: Ctx, indent: int, depth: int, first: Any = None) -> list[Line]:
+    """``for`` over a range; ``first(ctx, indent)`` makes the body's opening lines."""
     var = ctx.fresh("i")
     header, bound = range_header(draw, ctx)
     out: list[Line] = [(indent, f"for {var} in {header}:", f"for {var} in {header}:")]
-    ctx.loop_vars.append((var, bound))
-    was_in_loop, ctx.in_loop = ctx.in_loop, True
-    try:
+    with ctx.scoped():
+        ctx.loop_vars.append((var, bound))
+        ctx.in_loop = True
+        if first is not None:
+            out += first(ctx, indent + 1)
         out += block(draw, ctx, indent + 1, depth - 1)
-    finally:
-        ctx.loop_vars.pop()
-        ctx.in_loop = was_in_loop
     return out
 
 
@@ -775,40 +819,339 @@ def jump(draw: Any, ctx: Ctx, indent: int, depth: int) -> list[Line]:
     kind = pick(draw, kinds)
     out = [line(indent, fmt("if {0}:", condition(draw, ctx, 1), shape=None))]
     if kind == "return":
-        out.append(line(indent + 1, fmt("return {0}", scalar_result(draw, ctx), shape=None)))
+        out.append(line(indent + 1, fmt("return {0}", result(draw, ctx), shape=None)))
     else:
         out.append((indent + 1, kind, kind))
     return out
 
 
 def list_loop(draw: Any, ctx: Ctx, indent: int, depth: int) -> list[Line]:
-    """A list filled by ``append`` in a loop, then summed or indexed into a variable."""
+    """A list of arrays grown in a loop (``append``, ``insert(0, ...)``, ``extend``),
+    then consumed: summed, stacked, indexed (also by an int the loop computed), or
+    emptied with ``pop``."""
     name = ctx.fresh("items")
     target = pick(draw, ctx.owned)
     shape = ctx.arrays[target]
-    loop = for_stmt(draw, ctx, indent, depth)
-    value = fresh_value(arr_expr(draw, ctx, shape, 1))
-    loop.insert(1, line(indent + 1, fmt(f"{name}.append({{0}})", value, shape=None)))
-    out: list[Line] = [(indent, f"{name} = []", f"{name} = []"), *loop]
-    if coin(draw):
-        out.append(
-            (
-                indent,
-                f"{target} = {target} * 0.5 + sum({name})",
-                f"{target} = {target} * 0.5 + sum({name})",
-            )
-        )
+    out: list[Line] = []
+    seeded = coin(draw)
+    if seeded:
+        first = fresh_value(arr_expr(draw, ctx, shape, 1))
+        out.append(line(indent, fmt(f"{name} = [{{0}}]", first, shape=None)))
     else:
-        out.append((indent, f"if len({name}) > 0:", f"if len({name}) > 0:"))
-        text = f"{target} = {target} + {name}[-1] * {name}[0]"
-        out.append((indent + 1, text, text))
+        out.append((indent, f"{name} = []", f"{name} = []"))
+    use = pick(draw, ["sum", "ends", "stack", "index", "pop_loop", "pop_once"])
+    if use in ("stack", "index") and not seeded:
+        use = "sum"
+    counter = ctx.fresh("k") if use == "index" else ""
+    if counter:
+        out.append((indent, f"{counter} = 0", f"{counter} = 0"))
+
+    def grow(c: Ctx, ind: int) -> list[Line]:
+        how = pick(draw, ["append", "append", "insert", "extend"])
+        v = fresh_value(arr_expr(draw, c, shape, 1))
+        if how == "extend":
+            w = fresh_value(arr_expr(draw, c, shape, 1))
+            lines = [line(ind, fmt(f"{name}.extend([{{0}}, {{1}}])", v, w, shape=None))]
+        else:
+            call = f"{name}.append({{0}})" if how == "append" else f"{name}.insert(0, {{0}})"
+            lines = [line(ind, fmt(call, v, shape=None))]
+        if counter:
+            step = pick(draw, ["1", *(n for n, _ in c.loop_vars)])
+            text = f"{counter} = ({counter} + {step}) % len({name})"
+            lines.append((ind, text, text))
+        return lines
+
+    loop = for_each_stmt if draw(ints(0, 2)) == 0 else for_stmt
+    out += loop(draw, ctx, indent, depth, grow)
+    out += _consume_list(draw, name, target, use, counter, indent)
     return out
+
+
+def _consume_list(
+    draw: Any, name: str, target: str, use: str, counter: str, ind: int
+) -> list[Line]:
+    if use == "sum":
+        texts = [(ind, f"{target} = {target} * 0.5 + sum({name})")]
+    elif use == "ends":
+        texts = [
+            (ind, f"if len({name}) > 0:"),
+            (ind + 1, f"{target} = {target} + {name}[-1] * {name}[0]"),
+        ]
+    elif use == "stack":
+        fn = pick(draw, ["mean", "sum"])
+        texts = [(ind, f"{target} = {target} + np.{fn}(np.stack({name}), axis=0)")]
+    elif use == "index":
+        texts = [(ind, f"{target} = {target} * {name}[{counter}]")]
+    elif use == "pop_loop":
+        texts = [
+            (ind, f"while len({name}) > 1:"),
+            (ind + 1, f"{target} = {target} * 0.5 + {name}.pop()"),
+        ]
+    else:
+        texts = [
+            (ind, f"if len({name}) > 0:"),
+            (ind + 1, f"{target} = {target} - {name}.pop() * 0.5"),
+            (ind, f"{target} = {target} + sum({name})"),
+        ]
+    return [(i, t, t) for i, t in texts]
+
+
+# --- iteration over arrays, lists, enumerate, zip, reversed ----------------------
+
+
+def iterable(draw: Any, ctx: Ctx) -> tuple[E, Shape, int]:
+    """Something to loop over whose items are arrays: the expression, the items'
+    shape (``()`` for the numpy scalars of a 1-D array) and how many there are.
+    Never an array the loop body may write into, so items are not aliased."""
+    rows = [n for n, s in ctx.arrays.items() if s and n not in ctx.owned and n not in ctx.slots]
+    how = pick(draw, ["rows", "rows", "expr", "literal"])
+    if how == "rows" and rows:
+        name = pick(draw, rows)
+        shape = ctx.arrays[name]
+        return E(shape, name, name), shape[1:], shape[0]
+    if how == "literal":
+        shape = pick(draw, sorted(set(ctx.arrays.values())))
+        k = draw(ints(1, 3))
+        parts = [fresh_value(arr_expr(draw, ctx, shape, 1)) for _ in range(k)]
+        body = ", ".join(f"{{{i}}}" for i in range(k))
+        return fmt(f"[{body}]", *parts, shape=None), shape, k
+    shape = small_shape(draw)
+    return fresh_value(arr_expr(draw, ctx, shape, 1)), shape[1:], shape[0]
+
+
+def for_each_stmt(draw: Any, ctx: Ctx, indent: int, depth: int, first: Any = None) -> list[Line]:
+    """``for v in rows``, ``enumerate``, ``zip``, ``reversed``, or over floats.
+    ``first(ctx, indent)`` makes the body's opening lines (with the loop variables
+    in scope)."""
+    with ctx.scoped():
+        form = pick(draw, ["plain", "plain", "enumerate", "zip", "reversed", "floats"])
+        v = ctx.fresh("v")
+        if form == "floats":
+            if coin(draw):
+                k = draw(ints(1, 3))
+                items = fmt(
+                    ", ".join(f"{{{i}}}" for i in range(k)) + ",",
+                    *(float_expr(draw, ctx, 1) for _ in range(k)),
+                    shape=None,
+                )
+                header = fmt(f"for {v} in [{{0}}]:", items, shape=None)
+            else:
+                consts = ", ".join(repr(pick(draw, CONSTANTS)) for _ in range(draw(ints(1, 3))))
+                header = E(None, f"for {v} in ({consts},):", f"for {v} in ({consts},):")
+            ctx.consts.append(v)
+        else:
+            src, shape, count = iterable(draw, ctx)
+            if form == "zip":
+                src2, shape2, count2 = iterable(draw, ctx)
+                u = ctx.fresh("u")
+                header = fmt(f"for {u}, {v} in zip({{0}}, {{1}}):", src, src2, shape=None)
+                ctx.arrays[u], ctx.arrays[v] = shape, shape2
+            elif form == "enumerate":
+                i = ctx.fresh("i")
+                header = fmt(f"for {i}, {v} in enumerate({{0}}):", src, shape=None)
+                ctx.loop_vars.append((i, count))
+                ctx.arrays[v] = shape
+            else:
+                template = "reversed({0})" if form == "reversed" else "{0}"
+                header = fmt(f"for {v} in {template}:", src, shape=None)
+                ctx.arrays[v] = shape
+        ctx.in_loop = True
+        out = [line(indent, header)]
+        if first is not None:
+            out += first(ctx, indent + 1)
+        out += block(draw, ctx, indent + 1, depth - 1)
+    return out
+
+
+# --- dicts and objects ----------------------------------------------------------------
+
+
+def dict_stmt(draw: Any, ctx: Ctx, indent: int, depth: int) -> list[Line]:
+    """A dict of arrays: built, read and rebound (also inside loops), then folded
+    into an owned array."""
+    d = ctx.fresh("d")
+    target = pick(draw, ctx.owned)
+    shapes = sorted(set(ctx.arrays.values()))
+    out: list[Line] = []
+    with ctx.scoped():
+        keys = ["p", "q"][: draw(ints(1, 2))]
+        values = []
+        for key in keys:
+            shape = pick(draw, shapes)
+            values.append(fresh_value(arr_expr(draw, ctx, shape, 1)))
+            ctx.arrays[f'{d}["{key}"]'] = shape
+        if coin(draw):
+            items = ", ".join(f'"{k}": {{{i}}}' for i, k in enumerate(keys))
+            out.append(line(indent, fmt(f"{d} = {{{{{items}}}}}", *values, shape=None)))
+        else:
+            out.append((indent, f"{d} = {{}}", f"{d} = {{}}"))
+            for key, v in zip(keys, values, strict=True):
+                out.append(line(indent, fmt(f'{d}["{key}"] = {{0}}', v, shape=None)))
+        ctx.slots += [f'{d}["{k}"]' for k in keys]
+        # a new key computed from the old ones
+        key = f'{d}["r"]'
+        shape = pick(draw, shapes)
+        v = fresh_value(arr_expr(draw, ctx, shape, 2))
+        out.append(line(indent, fmt(f"{key} = {{0}}", v, shape=None)))
+        ctx.arrays[key] = shape
+        ctx.slots.append(key)
+        out += block(draw, ctx, indent, depth - 1)
+        out += _fold(draw, ctx, target, [f'{d}["{k}"]' for k in [*keys, "r"]], indent)
+    return out
+
+
+def _fold(draw: Any, ctx: Ctx, target: str, names: list[str], indent: int) -> list[Line]:
+    """``target = target + <each name, reduced or broadcast to fit>``, so the
+    construct's values reach the result."""
+    shape = ctx.arrays[target]
+    terms = []
+    for n in names:
+        s = ctx.arrays[n]
+        terms.append(n if fits_into(s, shape) and coin(draw) else f"np.sum({n})")
+    text = f"{target} = {target} + " + " + ".join(f"{t} * 0.5" for t in terms)
+    return [(indent, text, text)]
+
+
+def object_stmt(draw: Any, ctx: Ctx, indent: int, depth: int) -> list[Line]:
+    """An instance of a generated class: ``__init__`` stores arrays on ``self``, a
+    method writes ``self.h``; the method is called in a loop."""
+    if ctx.mod.budget <= 0:
+        return for_stmt(draw, ctx, indent, depth)
+    ctx.mod.budget -= 1
+    cls, obj = ctx.fresh("Cell"), ctx.fresh("cell")
+    shapes = sorted(set(ctx.arrays.values()))
+    sw, sh, sv = (pick(draw, shapes) for _ in range(3))
+    mctx = Ctx([], {"self.w": sw, "self.h": sh, "v": sv}, [], "control", mod=ctx.mod)
+    update = fresh_value(arr_expr(draw, mctx, sh, 2))
+    if coin(draw):
+        update = fmt("self.h * 0.5 + {0}", update, shape=sh)
+    returned = arr_expr(draw, mctx, sh, 1)
+    ctx.mod.defs.append(
+        [
+            (0, f"class {cls}:", f"class {cls}:"),
+            (1, "def __init__(self, w, h):", "def __init__(self, w, h):"),
+            (2, "self.w = w", "self.w = w"),
+            (2, "self.h = h * 1.0", "self.h = h * 1.0"),
+            (1, "", ""),
+            (1, "def step(self, v):", "def step(self, v):"),
+            line(2, fmt("self.h = {0}", update, shape=None)),
+            line(2, fmt("return {0}", returned, shape=None)),
+        ]
+    )
+    target = pick(draw, ctx.owned)
+    w, h = arr_expr(draw, ctx, sw, 1), arr_expr(draw, ctx, sh, 1)
+    out = [line(indent, fmt(f"{obj} = {cls}({{0}}, {{1}})", w, h, shape=None))]
+    with ctx.scoped():
+        ctx.arrays[f"{obj}.h"] = sh
+        ctx.arrays[f"{obj}.w"] = sw
+        ctx.slots.append(f"{obj}.h")
+
+        def step_call(c: Ctx, ind: int) -> list[Line]:
+            arg = arr_expr(draw, c, sv, 1)
+            if coin(draw):
+                return [line(ind, fmt(f"{obj}.step({{0}})", arg, shape=None))]
+            return [
+                line(ind, fmt(f"{target} = {target} + np.sum({obj}.step({{0}}))", arg, shape=None))
+            ]
+
+        out += for_stmt(draw, ctx, indent, depth, step_call)
+        out += _fold(draw, ctx, target, [f"{obj}.h"], indent)
+    return out
+
+
+# --- helper functions -----------------------------------------------------------------
+
+
+def make_helper(draw: Any, mod: Module, ret: Shape) -> Helper:
+    """A module-level function returning an array of shape ``ret``: either a small
+    program of its own, or a recursion on an integer depth."""
+    mod.budget -= 1
+    if coin(draw):
+        name = f"deep{mod.counter + 1}"
+        mod.counter += 1
+        hctx = Ctx([], {"u": ret}, [], "control", mod=mod, ret=ret)
+        base = arr_expr(draw, hctx, ret, 1)
+        step = fresh_value(arr_expr(draw, hctx, ret, 1))
+        hctx.arrays["w"] = ret
+        tail = arr_expr(draw, hctx, ret, 1)
+        combine = pick(draw, ["np.tanh(w) + {0}", "w * 0.5 + {0}", "np.sin(w) * {0}"])
+        lines = [
+            (0, f"def {name}(u, k):", f"def {name}(u, k):"),
+            (1, "if k <= 0:", "if k <= 0:"),
+            line(2, fmt("return {0}", base, shape=None)),
+            line(1, fmt(f"w = {name}({{0}}, k - 1)", step, shape=None)),
+            line(1, fmt(f"return {combine}", tail, shape=None)),
+        ]
+        helper = Helper(name, ret, ret, recursive=True)
+    else:
+        name = f"helper{mod.counter + 1}"
+        mod.counter += 1
+        arg = small_shape(draw)
+        hctx = Ctx(["t"], {"u": arg, "v": arg}, ["v"], "control", mod=mod, ret=ret)
+        lines = [
+            (0, f"def {name}(u, t):", f"def {name}(u, t):"),
+            (1, "v = u * 1.0", "v = u * 1.0"),
+            *block(draw, hctx, 1, 1),
+            line(1, fmt("return {0}", arr_expr(draw, hctx, ret, 2), shape=None)),
+        ]
+        helper = Helper(name, arg, ret, recursive=False)
+    mod.defs.append(lines)
+    mod.helpers.append(helper)
+    return helper
+
+
+def call(draw: Any, ctx: Ctx, shape: Shape, depth: int) -> E | None:
+    """A call to a generated helper (made on first use)."""
+    known = [h for h in ctx.mod.helpers if h.ret == shape]
+    if known and (ctx.mod.budget <= 0 or coin(draw)):
+        helper = pick(draw, known)
+    elif ctx.mod.budget > 0:
+        helper = make_helper(draw, ctx.mod, shape)
+    else:
+        return None
+    arg = arr_expr(draw, ctx, helper.arg, depth - 1)
+    if helper.recursive:
+        depths = ["0", "1", "2", *ctx.ints, *(n for n, b in ctx.loop_vars if b <= 5)]
+        k = pick(draw, depths)
+        second = E(None, k, k)
+    else:
+        second = float_expr(draw, ctx, 0)
+    return fmt(f"{helper.name}({{0}}, {{1}})", arg, second, shape=shape)
+
+
+def comprehension(draw: Any, ctx: Ctx, shape: Shape, depth: int) -> E:
+    """``sum([...])``, ``sum(... for ...)``, a filtered comprehension, or
+    ``np.stack([...])`` reduced back to ``shape``."""
+    with ctx.scoped():
+        if coin(draw):
+            i = ctx.fresh("c")
+            k = draw(ints(1, 3))
+            source = E(None, f"range({k})", f"range({k})")
+            ctx.loop_vars.append((i, k))
+        else:
+            src, item, _ = iterable(draw, ctx)
+            i = ctx.fresh("c")
+            source = src
+            ctx.arrays[i] = item
+        inner = arr_expr(draw, ctx, shape, depth - 1)
+    form = pick(draw, ["list", "gen", "filtered", "stack"])
+    if form == "filtered" and source.plain.startswith("range"):
+        return fmt(f"sum([{{0}} for {i} in {{1}} if {i} % 2 == 0])", inner, source, shape=shape)
+    if form == "gen":
+        return fmt(f"sum({{0}} for {i} in {{1}})", inner, source, shape=shape)
+    if form == "stack":
+        fn = pick(draw, ["mean", "sum"])
+        return fmt(
+            f"np.{fn}(np.stack([{{0}} for {i} in {{1}}]), axis=0)", inner, source, shape=shape
+        )
+    return fmt(f"sum([{{0}} for {i} in {{1}}])", inner, source, shape=shape)
 
 
 def statement(draw: Any, ctx: Ctx, indent: int, depth: int) -> list[Line]:
     kinds = ["assign", "write"]
     if depth > 0:
-        kinds += ["if", "for", "while", "jump", "list"]
+        kinds += ["if", "for", "while", "jump", "list", "assign", "write"]
+        kinds += ["for_each", "dict" if coin(draw) else "object"]
     elif ctx.in_loop or coin(draw):
         kinds.append("jump")
     kind = pick(draw, kinds)
@@ -824,6 +1167,9 @@ COMPOUND = {
     "while": while_stmt,
     "jump": jump,
     "list": list_loop,
+    "for_each": for_each_stmt,
+    "dict": dict_stmt,
+    "object": object_stmt,
 }
 
 
@@ -832,6 +1178,23 @@ def block(draw: Any, ctx: Ctx, indent: int, depth: int) -> list[Line]:
     for _ in range(draw(ints(1, 3))):
         out += statement(draw, ctx, indent, depth)
     return out
+
+
+BUILDERS = {
+    "leaf": leaf,
+    "unary": unary,
+    "binary": binary,
+    "reduce": reduce_,
+    "kink": kink,
+    "matmul": matmul,
+    "index": index,
+    "where": where,
+    "join": join,
+    "reshape_like": reshape_like,
+    "ifexp": ifexp,
+    "comp": comprehension,
+    "call": call,
+}
 
 
 # --- whole programs ---------------------------------------------------------------
@@ -846,10 +1209,15 @@ class Program:
     name: str = "program"  # regression tests are named
 
 
-def render(lines: list[Line], params: str, which: int) -> str:
+def render(lines: list[Line], params: str, which: int, defs: list[list[Line]] = ()) -> str:
+    """The module text: imports, helper definitions, then ``f``."""
+
+    def text(block: list[Line], base: int) -> str:
+        return "\n".join(("    " * (base + ind) + t[which - 1]).rstrip() for ind, *t in block)
+
     head = "import math\n\nimport numpy as np\n\n\n"
-    body = "\n".join("    " * (1 + ind) + text[which - 1] for ind, *text in lines)
-    return f"{head}def f({params}):\n{body}\n"
+    helpers = "".join(text(d, 0) + "\n\n\n" for d in defs)
+    return f"{head}{helpers}def f({params}):\n{text(lines, 1)}\n"
 
 
 def inputs(draw: Any) -> tuple[Shape, Shape, int]:
@@ -901,7 +1269,8 @@ def control_programs(draw: Any) -> Program:
     shape_z = small_shape(draw)
     n = draw(ints(1, 3))
     arrays = {"A": shape_a, "B": shape_b, "a": shape_a, "b": shape_b, "z": shape_z}
-    ctx = Ctx(["s"], arrays, ["a", "b", "z"], "control", ints={"n": n})
+    mod = Module()
+    ctx = Ctx(["s"], arrays, ["a", "b", "z"], "control", ints={"n": n}, mod=mod)
     # Owned copies of the arguments, made in the ways users write them.
     copy_a = pick(draw, ["A.copy()", "A * 1.0", "np.zeros_like(A) + A"])
     copy_b = pick(draw, ["B * 1.0", "B.copy()", "np.array(B)"])
@@ -914,5 +1283,8 @@ def control_programs(draw: Any) -> Program:
     lines += block(draw, ctx, 0, 2)
     lines.append(line(0, fmt("return {0}", scalar_result(draw, ctx), shape=None)))
     args = make_args(shape_a, shape_b, seed, n)
-    plain = render(lines, "x, A, B, n", 1)
-    return Program(plain, render(lines, "x, A, B, n", 2), args, wrt_choice(draw))
+    plain = render(lines, "x, A, B, n", 1, mod.defs)
+    # srcdiff's transform time grows faster than linearly with program size; the
+    # rare long program would cost more CI time than dozens of short ones.
+    assume(plain.count("\n") <= MAX_LINES)
+    return Program(plain, render(lines, "x, A, B, n", 2, mod.defs), args, wrt_choice(draw))
