@@ -31,9 +31,16 @@ import gast
 import numpy as np
 
 from srcdiff.codegen import templates as T
+from srcdiff.codegen.broadcasts import drop_broadcasts
 from srcdiff.codegen.emit import Emitted, emit
 from srcdiff.codegen.jumps import desugar_jumps
-from srcdiff.codegen.kinds import is_structure, kind_of, object_class, with_size_pattern
+from srcdiff.codegen.kinds import (
+    dims_of,
+    is_structure,
+    kind_of,
+    object_class,
+    with_size_pattern,
+)
 from srcdiff.codegen.normalize import Normalizer
 from srcdiff.codegen.optimize import optimize
 from srcdiff.codegen.parse import ParsedFunction, parse_function
@@ -109,7 +116,16 @@ def _transform(
     else:
         functions = _split(parsed, sweeps, out_expr, grads_tuple, normalizer.namer)
     pure = PURE_RUNTIME_NAMES | set(RULE_HELPERS) | _PURE_BUILTINS
-    functions = [optimize(f, pure) for f in functions]
+    primal_of = {d: p for p, d in normalizer.namer.adjoints.items()}
+    # grad's wrappers call the fused code with the default d_out=1.0
+    wrappers_finish = mode in ("fused", "grad")
+    seeds = {sweeps.output_adjoint: ()} if wrappers_finish else {}
+    # the wrappers give every gradient its argument's shape (finish)
+    finished = [dims_of(kinds[params.index(w)]) for w in wrt_names] if wrappers_finish else None
+    for f in functions:
+        optimize(f, pure)
+        if drop_broadcasts(f, builder.shapes.shapes, primal_of, seeds, finished):
+            optimize(f, pure)
     namespace = _namespace(parsed, builder)
     origin = f"{parsed.filename}:{parsed.tree.lineno}"
     emitted = emit(functions, namespace, origin)

@@ -32,7 +32,14 @@ from srcdiff.codegen.kinds import INT, dims_of
 from srcdiff.codegen.names import Namer
 from srcdiff.codegen.normalize import Op
 from srcdiff.codegen.parse import ParsedFunction
-from srcdiff.codegen.shapes import SCALAR, Opaque, ShapeAnalysis, reduction_axes, same
+from srcdiff.codegen.shapes import (
+    SCALAR,
+    Opaque,
+    ShapeAnalysis,
+    is_known,
+    reduction_axes,
+    same,
+)
 from srcdiff.codegen.shapes import rank as shape_rank
 
 
@@ -141,11 +148,9 @@ class ReverseBuilder:
         target = op.target
         reads: set[str] = set()
         if op.kind == "rule":
-            bindings = self._bindings_names(stmt, op)
             for i, atom in enumerate(op.inputs):
                 if self._carries_gradient(atom):
-                    for pname in op.rule.reads(i):
-                        reads |= bindings.get(pname, set())
+                    reads |= self._part_reads(stmt, op, i)
             for atom in op.inputs:
                 if self._reduction(op, atom, target) == "at run time":
                     reads.add(atom.id)  # unbroadcast_as reads the operand's shape
@@ -158,13 +163,66 @@ class ReverseBuilder:
     def _carries_any(self, op: Op) -> bool:
         return any(self._is_active_atom(a) for a in op.inputs)
 
-    def _bindings_names(self, stmt: gast.Assign, op: Op) -> dict[str, set[str]]:
-        names = {"ans": {op.target}}
-        for pname, atom in zip(op.rule.inputs, op.inputs, strict=False):
-            names[pname] = T.names_read(atom)
-        for pname, expr in op.params.items():
-            names[pname] = T.names_read(expr)
-        return names
+    def _part_reads(self, stmt: gast.Assign, op: Op, i: int) -> set[str]:
+        """The primal names input ``i``'s gradient reads, as it will be emitted
+        (shapes known statically are not read)."""
+        scratch = copy.deepcopy(self.namer)  # the real names are handed out when emitting
+        g = T.name(scratch.fresh("g"))
+        bindings = self._rule_bindings(stmt, op, g, T.name(op.target))
+        statements, expr = self._inline_part(op.rule, i, bindings, scratch, {})
+        local = {n for s in statements for n in stored_names_in(s)}
+        return set().union(*(T.names_read(n) for n in [*statements, expr])) - local - {g.id}
+
+    def _rule_bindings(self, stmt, op: Op, g: gast.expr, ans: gast.expr) -> dict[str, gast.expr]:
+        rule = op.rule
+        bindings: dict[str, gast.expr] = {"g": g, "ans": ans, "xp": T.name(op.xp)}
+        for pname, atom in zip(rule.inputs, op.inputs, strict=False):
+            bindings[pname] = atom
+        for pname in rule.params:
+            if pname in op.params:
+                bindings[pname] = op.params[pname]
+            else:
+                literal = constant_node(rule.defaults[pname])
+                if literal is None:
+                    raise self.parsed.error(
+                        stmt, f"internal: rule {rule.name} default {pname} has no literal"
+                    )
+                bindings[pname] = literal
+        return bindings
+
+    def _inline_part(self, rule, i: int, bindings, namer: Namer, preamble_names: dict):
+        """Input ``i``'s gradient as statements and an expression: the rule's
+        part with its helpers expanded and shapes known statically filled in."""
+        statements, expr = inline_part(rule, i, bindings, namer, preamble_names)
+        expr = self._known_shapes(expr)
+        expanded, expr = inline_helper_calls(expr, _RULE_HELPERS, namer)
+        return [self._known_shapes(s) for s in statements + expanded], self._known_shapes(expr)
+
+    def _known_shapes(self, node: gast.AST) -> gast.AST:
+        """``np.shape(t)`` becomes ``()`` for a number, or the shape of an argument
+        of the same shape: ``t`` need not be kept for the adjoint."""
+        analysis, params = self.shapes, self.parsed.param_names
+        local = stored_names_in(node)  # the rule's own names (comprehension variables)
+
+        class Fill(gast.NodeTransformer):
+            def visit_Call(self, call: gast.Call) -> gast.AST:
+                self.generic_visit(call)
+                if not (_is_shape_call(call) and isinstance(call.args[0], gast.Name)):
+                    return call
+                if call.args[0].id in local:
+                    return call
+                shape = analysis.of(call.args[0])
+                if shape == SCALAR:
+                    return gast.Tuple(elts=[], ctx=gast.Load())
+                if call.args[0].id in params or not is_known(shape):
+                    return call
+                for p in params:
+                    if same(analysis.of(T.name(p)), shape):
+                        call.args[0] = T.name(p)
+                        break
+                return call
+
+        return Fill().visit(node)
 
     def _is_active_atom(self, atom: gast.expr) -> bool:
         return isinstance(atom, gast.Name) and atom.id in self.active
@@ -802,19 +860,7 @@ class ReverseBuilder:
 
     def _rule_parts(self, stmt, op: Op, g: gast.expr, ans: gast.expr, parts) -> list[gast.stmt]:
         rule = op.rule
-        bindings: dict[str, gast.expr] = {"g": g, "ans": ans, "xp": T.name(op.xp)}
-        for pname, atom in zip(rule.inputs, op.inputs, strict=False):
-            bindings[pname] = atom
-        for pname in rule.params:
-            if pname in op.params:
-                bindings[pname] = op.params[pname]
-            else:
-                literal = constant_node(rule.defaults[pname])
-                if literal is None:
-                    raise self.parsed.error(
-                        stmt, f"internal: rule {rule.name} default {pname} has no literal"
-                    )
-                bindings[pname] = literal
+        bindings = self._rule_bindings(stmt, op, g, ans)
         self._import_rule_globals(rule)
         preamble_names: dict[str, str] = {}
         out: list[gast.stmt] = []
@@ -823,9 +869,7 @@ class ReverseBuilder:
         for i, atom in enumerate(op.inputs):
             if not self._carries_gradient(atom):
                 continue
-            statements, expr = inline_part(rule, i, bindings, self.namer, preamble_names)
-            expanded, expr = inline_helper_calls(expr, _RULE_HELPERS, self.namer)
-            statements = statements + expanded
+            statements, expr = self._inline_part(rule, i, bindings, self.namer, preamble_names)
             for s in statements:
                 key = T.to_source(s)
                 if key not in emitted:
@@ -1030,6 +1074,24 @@ def _helpers() -> dict[str, object]:
 
 
 _RULE_HELPERS = _helpers()
+
+
+def _is_shape_call(call: gast.Call) -> bool:
+    func = call.func
+    return (
+        isinstance(func, gast.Attribute)
+        and func.attr == "shape"
+        and isinstance(func.value, gast.Name)
+        and func.value.id == "np"
+        and len(call.args) == 1
+        and not call.keywords
+    )
+
+
+def stored_names_in(stmt: gast.stmt) -> set[str]:
+    return {
+        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
 
 
 def _axes(axes: tuple[int, ...]) -> str:

@@ -6,14 +6,9 @@ def d_doubling_loop(a, *, d_out=1.0):
         b = b * 2
     took_if = np.sum(b) > 0
     if took_if:
-        c = b
+        d_b = d_out
     else:
-        c = 100 * b
-    d_c = np.broadcast_to(d_out, np.shape(c))
-    if took_if:
-        d_b = d_c
-    else:
-        d_b = d_c * 100
+        d_b = d_out * 100
     for _ in range(n_loop):
         d_b = d_b * 2
     d_a = d_b * 2

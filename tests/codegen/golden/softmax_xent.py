@@ -3,20 +3,14 @@ def d_softmax_xent(Z, onehot, *, d_out=1.0):
     Z_minus_m = Z - m
     exp_Z_minus_m = np.exp(Z_minus_m)
     sum_exp_Z_minus_m = np.sum(exp_Z_minus_m, axis=1, keepdims=True)
-    log = np.log(sum_exp_Z_minus_m)
-    lse = log + m
-    Z_minus_lse = Z - lse
-    times = onehot * Z_minus_lse
     d_neg_sum_times = d_out / Z.shape[0]
     d_sum_times = -d_neg_sum_times
-    d_times = np.broadcast_to(d_sum_times, np.shape(times))
-    d_Z_minus_lse = d_times * onehot
+    d_Z_minus_lse = d_sum_times * onehot
     d_Z = d_Z_minus_lse
     d_lse = np.sum(-d_Z_minus_lse, axis=1, keepdims=True)
     d_m = d_lse
     d_sum_exp_Z_minus_m = d_lse / sum_exp_Z_minus_m
-    d_exp_Z_minus_m = np.broadcast_to(d_sum_exp_Z_minus_m, np.shape(exp_Z_minus_m))
-    d_Z_minus_m = d_exp_Z_minus_m * exp_Z_minus_m
+    d_Z_minus_m = d_sum_exp_Z_minus_m * exp_Z_minus_m
     d_Z = d_Z_minus_lse + d_Z_minus_m
     d_m = d_lse + np.sum(-d_Z_minus_m, axis=1, keepdims=True)
     hit = Z == unreduce(m, Z, 1, True, np)

@@ -1,8 +1,6 @@
 def d_write_into_zeros(x, *, d_out=1.0):
     x_item_stack = []
     x_item_1_stack = []
-    times_stack = []
-    times = None
     x_item = None
     x_item_1 = None
     z = np.zeros(4)
@@ -11,7 +9,6 @@ def d_write_into_zeros(x, *, d_out=1.0):
         x_item = x[i]
         x_item_1_stack.append(x_item_1)
         x_item_1 = x[(i + 1) % 4]
-        times_stack.append(times)
         times = x_item * x_item_1
         z[i] = times
     pow_z = z ** 2
@@ -22,9 +19,8 @@ def d_write_into_zeros(x, *, d_out=1.0):
         kept = np.ones_like(d_z)
         kept[i] = 0
         stays = last_write_mask(np.shape(d_z), i)
-        d_times = unbroadcast(d_z[i] * stays, np.shape(times), np)
+        d_times = unbroadcast(d_z[i] * stays, (), np)
         d_z = d_z * kept
-        times = times_stack.pop()
         d_x_item = d_times * x_item_1
         d_x_item_1 = d_times * x_item
         x_item_1 = x_item_1_stack.pop()

@@ -1,0 +1,296 @@
+"""Drop ``np.broadcast_to`` where the arithmetic that reads it broadcasts anyway.
+
+The adjoint of a sum spreads the incoming gradient over the summed array:
+``d_t = np.broadcast_to(d_s, np.shape(t))``.  When every use of ``d_t`` is
+elementwise arithmetic next to an array that already has ``t``'s shape, as in
+``d_x = d_t * 2 * x``, numpy broadcasts ``d_s`` by itself, and an expert
+writes ``d_x = d_s * 2 * x``: no view, no strided reads, and scalar factors
+multiplied first.  Shapes come from shapes.py; where they are not known the
+broadcast stays.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import gast
+
+from srcdiff.codegen import templates as T
+from srcdiff.codegen.shapes import SCALAR, broadcast, is_known, same
+
+_ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+
+
+def drop_broadcasts(
+    func: gast.FunctionDef,
+    primal_shapes: dict[str, Any],
+    primal_of: dict[str, str],
+    seeds: dict[str, Any],
+    finished: list[Any] | None = None,
+) -> bool:
+    """Rewrite ``d_t = np.broadcast_to(s, np.shape(t))`` away where it is safe.
+
+    ``primal_shapes`` are the shapes of the user's variables, ``primal_of`` maps
+    an adjoint's name to its variable's.  A primal value always has its shape;
+    an adjoint may hold less (a 0.0 standing for zeros), so only primal values
+    vouch for the full shape.  ``seeds`` are the shapes of the incoming
+    gradients (``d_out``) where the caller fixes them.  ``finished`` lists,
+    when the caller gives each returned gradient its argument's shape (the
+    public wrappers do), those shapes in the order of the returned gradients:
+    a spread that only scales on its way there is not needed at all.
+    """
+
+    def shape_of(name: str) -> Any:
+        if name in seeds:
+            return seeds[name]
+        return primal_shapes.get(primal_of.get(name, name))
+
+    changed = False
+    for block in _blocks(func.body):
+        i = 0
+        while i < len(block):
+            if _drop_one(block, i, func, shape_of, primal_shapes):
+                del block[i]
+                changed = True
+                continue
+            if finished is not None and _stays_small(
+                block[i], func, shape_of, primal_shapes, finished
+            ):
+                block[i].value = block[i].value.args[0]
+                changed = True
+            i += 1
+    return changed
+
+
+def _stays_small(stmt, func, shape_of, primal_shapes, finished) -> bool:
+    """Whether the spread value may stay unspread: every value computed from it
+    is scaled by numbers only, until it is returned as the gradient of an
+    argument of the spread shape or meets an array of that shape (see
+    :func:`_broadcasts_itself`)."""
+    match = _spread(stmt)
+    if match is None:
+        return False
+    name, value, of = match
+    full = shape_of(of)
+    value_shape = SCALAR if isinstance(value, gast.Constant) else shape_of(value.id)
+    if not (is_known(full) and is_known(value_shape)):
+        return False
+    small = {name}  # names that may hold the unspread value
+    assigns = [s for s in gast.walk(func) if isinstance(s, (gast.Assign, gast.AugAssign))]
+    grew = True
+    while grew:
+        grew = False
+        for s in assigns:
+            if s is stmt:
+                continue
+            target, expr = _assignment(s)
+            if target is None or target in small or not (T.names_read(expr) & small):
+                continue
+            if _scales(expr, small, shape_of):
+                small.add(target)
+                grew = True
+    allowed = _finished_uses(func, finished, full)
+    parents = {id(child): node for node in gast.walk(func) for child in gast.iter_child_nodes(node)}
+    for node in gast.walk(func):
+        if not (isinstance(node, gast.Name) and node.id in small and _loads(node, node.id)):
+            continue
+        if id(node) in allowed:
+            continue
+        statement = _statement_of(node, parents)
+        target, expr = _assignment(statement) if statement is not None else (None, None)
+        if target in small and _scales(expr, small, shape_of):
+            continue
+        if not _broadcasts_itself(node, parents, full, value_shape, shape_of, primal_shapes):
+            return False
+    return True
+
+
+def _assignment(stmt: gast.stmt) -> tuple[str | None, gast.expr | None]:
+    """``(target, value)`` of ``t = value`` or ``t op= v`` (as ``t op v``)."""
+    if (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+    ):
+        return stmt.targets[0].id, stmt.value
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        left = gast.Name(stmt.target.id, gast.Load(), None, None)
+        return stmt.target.id, gast.BinOp(left=left, op=stmt.op, right=stmt.value)
+    return None, None
+
+
+def _scales(expr: gast.expr, small: set[str], shape_of) -> bool:
+    """Elementwise arithmetic of small values and numbers only."""
+    for leaf in _leaves(expr):
+        if isinstance(leaf, gast.Name) and leaf.id in small:
+            continue
+        if _leaf_shape(leaf, shape_of) != SCALAR:
+            return False
+    return True
+
+
+def _finished_uses(func: gast.FunctionDef, finished: list[Any], full: Any) -> set[int]:
+    """Ids of the returned gradients that the wrapper spreads to ``full`` itself."""
+    ret = func.body[-1]
+    if not isinstance(ret, gast.Return) or not isinstance(ret.value, gast.Tuple):
+        return set()
+    grads = ret.value.elts
+    if len(grads) == 2 and isinstance(grads[1], gast.Tuple):
+        grads = grads[1].elts  # (value, gradients); a gradient is never a tuple literal
+    if len(grads) != len(finished):
+        return set()
+    return {
+        id(g)
+        for g, shape in zip(grads, finished, strict=True)
+        if isinstance(g, gast.Name) and shape is not None and same(shape, full)
+    }
+
+
+def _statement_of(node: gast.AST, parents: dict) -> gast.stmt | None:
+    while node is not None and not isinstance(node, gast.stmt):
+        node = parents.get(id(node))
+    return node
+
+
+def _drop_one(block, i, func, shape_of, primal_shapes) -> bool:
+    match = _spread(block[i])
+    if match is None:
+        return False
+    name, value, of = match
+    full = shape_of(of)
+    value_shape = SCALAR if isinstance(value, gast.Constant) else shape_of(value.id)
+    if not (is_known(full) and is_known(value_shape)):
+        return False
+    if _assignments(func).get(name, 0) != 1:
+        return False
+    later = block[i + 1 :]
+    uses = [n for s in later for n in gast.walk(s) if _loads(n, name)]
+    if len(uses) != _reads(func).get(name, 0):
+        return False  # read somewhere else (a loop around, another branch)
+    last = max(k for k, s in enumerate(later) if any(_loads(n, name) for n in gast.walk(s)))
+    if isinstance(value, gast.Name) and any(
+        value.id in _stored(s) for s in later[: last + 1]
+    ):  # the spread value changes before the last use
+        return False
+    parents = {id(child): node for node in gast.walk(func) for child in gast.iter_child_nodes(node)}
+    for use in uses:
+        if not _broadcasts_itself(use, parents, full, value_shape, shape_of, primal_shapes):
+            return False
+    for use in uses:
+        parent = parents[id(use)]
+        for field, child in gast.iter_fields(parent):
+            if child is use:
+                setattr(parent, field, copy.deepcopy(value))
+    return True
+
+
+def _broadcasts_itself(use, parents, full, value_shape, shape_of, primal_shapes) -> bool:
+    """The elementwise expression around ``use`` has ``full``'s shape whether or
+    not ``use`` is spread: another leaf already has that shape."""
+    top = use
+    while isinstance(parents.get(id(top)), (gast.BinOp, gast.UnaryOp)) and _elementwise(
+        parents[id(top)]
+    ):
+        top = parents[id(top)]
+    if top is use:
+        return False
+    leaves = _leaves(top)
+    shapes = [value_shape if leaf is use else _leaf_shape(leaf, shape_of) for leaf in leaves]
+    if any(s is None for s in shapes):
+        return False
+    vouched = any(
+        isinstance(leaf, gast.Name) and leaf.id in primal_shapes and same(s, full)
+        for leaf, s in zip(leaves, shapes, strict=True)
+    )
+    return vouched and same(broadcast(shapes, _no_unknowns, None), full)
+
+
+def _elementwise(node: gast.AST) -> bool:
+    if isinstance(node, gast.BinOp):
+        return isinstance(node.op, _ELEMENTWISE)
+    return isinstance(node.op, (gast.USub, gast.UAdd))
+
+
+def _leaves(expr: gast.expr) -> list[gast.expr]:
+    if isinstance(expr, gast.BinOp) and _elementwise(expr):
+        return _leaves(expr.left) + _leaves(expr.right)
+    if isinstance(expr, gast.UnaryOp) and _elementwise(expr):
+        return _leaves(expr.operand)
+    return [expr]
+
+
+def _leaf_shape(leaf: gast.expr, shape_of: Callable[[str], Any]) -> Any:
+    if isinstance(leaf, gast.Constant) and isinstance(leaf.value, (int, float)):
+        return SCALAR
+    if isinstance(leaf, gast.Name):
+        shape = shape_of(leaf.id)
+        return shape if is_known(shape) else None
+    return None
+
+
+def _no_unknowns(key: Any) -> Any:
+    raise ValueError("known shapes broadcast to known shapes")
+
+
+def _spread(stmt: gast.stmt) -> tuple[str, gast.expr, str] | None:
+    """``(d_t, s, t)`` for ``d_t = np.broadcast_to(s, np.shape(t))``."""
+    if not (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+        and isinstance(stmt.value, gast.Call)
+    ):
+        return None
+    call = stmt.value
+    if T.to_source(call.func).strip() != "np.broadcast_to" or len(call.args) != 2:
+        return None
+    value, shape = call.args
+    if not isinstance(value, (gast.Name, gast.Constant)):
+        return None
+    if not (
+        isinstance(shape, gast.Call)
+        and T.to_source(shape.func).strip() == "np.shape"
+        and len(shape.args) == 1
+        and isinstance(shape.args[0], gast.Name)
+    ):
+        return None
+    return stmt.targets[0].id, value, shape.args[0].id
+
+
+def _blocks(block: list[gast.stmt]):
+    yield block
+    for stmt in block:
+        if isinstance(stmt, gast.FunctionDef):
+            continue
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner:
+                yield from _blocks(inner)
+
+
+def _loads(node: gast.AST, name: str) -> bool:
+    return isinstance(node, gast.Name) and node.id == name and isinstance(node.ctx, gast.Load)
+
+
+def _stored(stmt: gast.stmt) -> set[str]:
+    return {
+        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+    }
+
+
+def _assignments(func: gast.FunctionDef) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for n in gast.walk(func):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+            counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
+
+
+def _reads(func: gast.FunctionDef) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for n in gast.walk(func):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
