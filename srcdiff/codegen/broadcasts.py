@@ -18,7 +18,7 @@ from typing import Any
 import gast
 
 from srcdiff.codegen import templates as T
-from srcdiff.codegen.shapes import SCALAR, broadcast, is_known, same
+from srcdiff.codegen.shapes import SCALAR, SHAPE_PRESERVING, broadcast, is_known, same
 
 _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
@@ -75,7 +75,7 @@ def _stays_small(stmt, func, shape_of, primal_shapes, finished) -> bool:
     name, value, of = match
     full = shape_of(of)
     value_shape = SCALAR if isinstance(value, gast.Constant) else shape_of(value.id)
-    if not (is_known(full) and is_known(value_shape)):
+    if not (_fixed(full) and is_known(value_shape)):
         return False
     small = {name}  # names that may hold the unspread value
     assigns = [s for s in gast.walk(func) if isinstance(s, (gast.Assign, gast.AugAssign))]
@@ -161,7 +161,7 @@ def _drop_one(block, i, func, shape_of, primal_shapes) -> bool:
     name, value, of = match
     full = shape_of(of)
     value_shape = SCALAR if isinstance(value, gast.Constant) else shape_of(value.id)
-    if not (is_known(full) and is_known(value_shape)):
+    if not (_fixed(full) and is_known(value_shape)):
         return False
     if _assignments(func).get(name, 0) != 1:
         return False
@@ -201,10 +201,29 @@ def _broadcasts_itself(use, parents, full, value_shape, shape_of, primal_shapes)
     if any(s is None for s in shapes):
         return False
     vouched = any(
-        isinstance(leaf, gast.Name) and leaf.id in primal_shapes and same(s, full)
+        same(s, full) and _all_primal(leaf, primal_shapes)
         for leaf, s in zip(leaves, shapes, strict=True)
     )
-    return vouched and same(broadcast(shapes, _no_unknowns, None), full)
+    if not vouched:
+        return False
+    if all(is_known(s) for s in shapes):
+        return same(broadcast(shapes, _no_unknowns, None), full)
+    return all(s == SCALAR or same(s, full) for s in shapes)
+
+
+def _fixed(shape: Any) -> bool:
+    """Known, or unknown but the same wherever it appears (see shapes.Unknown)."""
+    return is_known(shape) or same(shape, shape)
+
+
+def _all_primal(leaf: gast.expr, primal_shapes: dict[str, Any]) -> bool:
+    """Computed from the user's values alone (numbers aside): it has its static shape."""
+    if isinstance(leaf, gast.Name):
+        return leaf.id in primal_shapes
+    if _elementwise_call(leaf):
+        inner = _leaves(leaf.args[0])
+        return all(isinstance(e, gast.Constant) or _all_primal(e, primal_shapes) for e in inner)
+    return False
 
 
 def _elementwise(node: gast.AST) -> bool:
@@ -226,8 +245,28 @@ def _leaf_shape(leaf: gast.expr, shape_of: Callable[[str], Any]) -> Any:
         return SCALAR
     if isinstance(leaf, gast.Name):
         shape = shape_of(leaf.id)
-        return shape if is_known(shape) else None
+        return shape if shape is not None and _fixed(shape) else None
+    if _elementwise_call(leaf):  # np.cos(x * y): the shape of its argument
+        shapes = [_leaf_shape(e, shape_of) for e in _leaves(leaf.args[0])]
+        if any(s is None for s in shapes):
+            return None
+        if all(is_known(s) for s in shapes):
+            return broadcast(shapes, _no_unknowns, None)
+        wide = [s for s in shapes if s != SCALAR] or [SCALAR]
+        return wide[0] if all(same(s, wide[0]) for s in wide) else None
     return None
+
+
+def _elementwise_call(node: gast.expr) -> bool:
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Attribute)
+        and isinstance(node.func.value, gast.Name)
+        and node.func.value.id == "np"
+        and node.func.attr in SHAPE_PRESERVING
+        and len(node.args) == 1
+        and not node.keywords
+    )
 
 
 def _no_unknowns(key: Any) -> Any:

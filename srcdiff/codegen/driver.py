@@ -33,6 +33,8 @@ import numpy as np
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.broadcasts import drop_broadcasts
 from srcdiff.codegen.emit import Emitted, emit
+from srcdiff.codegen.fold import fold_temporaries
+from srcdiff.codegen.invariance import cancelled_maxima
 from srcdiff.codegen.jumps import desugar_jumps
 from srcdiff.codegen.kinds import (
     dims_of,
@@ -94,6 +96,10 @@ def _transform(
     tree = copy.deepcopy(parsed.tree)
     normalizer = Normalizer(parsed, set(wrt_names), dict(zip(params, kinds, strict=False)))
     body = normalizer.body(desugar_jumps(tree.body, normalizer.namer))
+    for stmt in cancelled_maxima(body, normalizer.active):
+        normalizer.active.discard(stmt.srcdiff_op.target)  # a stabiliser: a constant
+        stmt.srcdiff_constant_op = stmt.srcdiff_op  # still tells the result's shape
+        del stmt.srcdiff_op
     structured = {n for n, k in normalizer.kinds.items() if is_structure(k) or object_class(k)}
     builder = ReverseBuilder(
         parsed,
@@ -122,10 +128,13 @@ def _transform(
     seeds = {sweeps.output_adjoint: ()} if wrappers_finish else {}
     # the wrappers give every gradient its argument's shape (finish)
     finished = [dims_of(kinds[params.index(w)]) for w in wrt_names] if wrappers_finish else None
+    users = normalizer.locals | set(params)
+    keep = users | {normalizer.namer.adjoints[u] for u in users if u in normalizer.namer.adjoints}
     for f in functions:
         optimize(f, pure)
         if drop_broadcasts(f, builder.shapes.shapes, primal_of, seeds, finished):
             optimize(f, pure)
+        fold_temporaries(f, keep, pure)
     namespace = _namespace(parsed, builder)
     origin = f"{parsed.filename}:{parsed.tree.lineno}"
     emitted = emit(functions, namespace, origin)

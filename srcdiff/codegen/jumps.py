@@ -54,8 +54,13 @@ def _rewrite_returns(
                 [T.assign(result, value), T.assign(flag, gast.Constant(True, None)), gast.Break()],
             )
             return out
-        if isinstance(stmt, _LOOPS) and _has(stmt.body, gast.Return):
+        # a return in a loop's else leaves the loops around it (if any), not this one
+        leaves_from_else = (
+            in_loop and _has(stmt.orelse, gast.Return) if isinstance(stmt, _LOOPS) else False
+        )
+        if isinstance(stmt, _LOOPS) and (_has(stmt.body, gast.Return) or leaves_from_else):
             stmt.body = _rewrite_returns(stmt.body, result, flag, in_loop=True)
+            stmt.orelse = _rewrite_returns(stmt.orelse, result, flag, in_loop)
             out.append(stmt)
             rest = _rewrite_returns(stmts[i + 1 :], result, flag, in_loop)
             if in_loop:
@@ -162,7 +167,9 @@ def _has(stmts: list[gast.stmt], kind: type, inside_loops_only: bool = False) ->
     for stmt in stmts:
         if isinstance(stmt, kind) and not inside_loops_only:
             return True
-        if isinstance(stmt, _LOOPS) and _has(stmt.body, kind):
+        if isinstance(stmt, _LOOPS) and (
+            _has(stmt.body, kind) or _has(stmt.orelse, kind, inside_loops_only)
+        ):
             return True
         if isinstance(stmt, gast.If) and (
             _has(stmt.body, kind, inside_loops_only) or _has(stmt.orelse, kind, inside_loops_only)

@@ -26,6 +26,7 @@ def optimize(func: gast.FunctionDef, pure_names: set[str]) -> gast.FunctionDef:
     for _ in range(4):
         changed = _propagate_aliases(func.body, func)
         changed |= _drop_dead(func, pure_names)
+        changed |= _drop_overwritten(func.body, pure_names, top=True)
         changed |= _drop_empty(func.body, pure_names)
         if not changed:
             break
@@ -112,7 +113,7 @@ def _drop_empty(block: list[gast.stmt], pure_names: set[str]) -> bool:
                 not stmt.body
                 and not stmt.orelse
                 and not isinstance(stmt, gast.While)
-                and _is_pure(head, pure_names)
+                and is_pure(head, pure_names)
             ):
                 del block[i]
                 changed = True
@@ -212,20 +213,67 @@ def _drop_dead(func: gast.FunctionDef, pure_names: set[str]) -> bool:
     return changed
 
 
+def _drop_overwritten(block: list[gast.stmt], pure_names: set[str], top: bool = False) -> bool:
+    """``x = a`` followed in the same block by ``x = b``, with no read of ``x``
+    in between: the first assignment does nothing (nor does one at the top
+    level that nothing after it reads)."""
+    changed = False
+    for stmt in block:
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner and not isinstance(stmt, gast.FunctionDef):
+                changed |= _drop_overwritten(inner, pure_names)
+    i = 0
+    while i < len(block):
+        stmt = block[i]
+        name = _plain_target(stmt)
+        if (
+            name is not None
+            and is_pure(stmt.value, pure_names)
+            and _overwritten(block, i, name, top)
+        ):
+            del block[i]
+            changed = True
+            continue
+        i += 1
+    return changed
+
+
+def _plain_target(stmt: gast.stmt) -> str | None:
+    if (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+    ):
+        return stmt.targets[0].id
+    return None
+
+
+def _overwritten(block: list[gast.stmt], i: int, name: str, top: bool) -> bool:
+    for later in block[i + 1 :]:
+        if name in T.names_read(later):
+            return False
+        if _plain_target(later) == name:
+            return True
+        if isinstance(later, (gast.If, gast.For, gast.While)) or name in _assigned(later):
+            return False
+    return top  # the end of the function: nothing reads it
+
+
 def _is_dead(stmt: gast.stmt, reads: Counter, pure_names: set[str]) -> bool:
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         # a counter nobody reads any more (n_loop += 1 once its replay is gone)
-        return reads.get(stmt.target.id, 0) == 0 and _is_pure(stmt.value, pure_names)
+        return reads.get(stmt.target.id, 0) == 0 and is_pure(stmt.value, pure_names)
     if not (
         isinstance(stmt, gast.Assign)
         and len(stmt.targets) == 1
         and isinstance(stmt.targets[0], gast.Name)
     ):
         return False
-    return reads.get(stmt.targets[0].id, 0) == 0 and _is_pure(stmt.value, pure_names)
+    return reads.get(stmt.targets[0].id, 0) == 0 and is_pure(stmt.value, pure_names)
 
 
-def _is_pure(expr: gast.expr, pure_names: set[str]) -> bool:
+def is_pure(expr: gast.expr, pure_names: set[str]) -> bool:
     for node in gast.walk(expr):
         if isinstance(node, gast.Call) and not _pure_callee(node.func, pure_names):
             return False

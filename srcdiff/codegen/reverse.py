@@ -36,7 +36,6 @@ from srcdiff.codegen.shapes import (
     SCALAR,
     Opaque,
     ShapeAnalysis,
-    is_known,
     reduction_axes,
     same,
 )
@@ -158,6 +157,13 @@ class ReverseBuilder:
             reads |= T.names_read(op.index) | {a.id for a in op.inputs if isinstance(a, gast.Name)}
         elif op.kind == "user" and id(stmt) in self.pullbacks:
             reads.add(self.pullbacks[id(stmt)])
+        elif op.kind in ("slot", "pack_dict"):
+            # a missing entry of the adjoint is zeros shaped like the value written
+            items = op.inputs[1:] if op.kind == "slot" else op.inputs
+            reads |= set().union(*(T.names_read(a) for a in items if self._carries_gradient(a)))
+        elif op.kind in _LIST_MUTATIONS:
+            # the undo in place reads the list, the index, and a popped value
+            reads |= set().union(*(T.names_read(s) for s in self._undo_list_change(stmt, op)))
         return reads
 
     def _carries_any(self, op: Op) -> bool:
@@ -203,6 +209,7 @@ class ReverseBuilder:
         of the same shape: ``t`` need not be kept for the adjoint."""
         analysis, params = self.shapes, self.parsed.param_names
         local = stored_names_in(node)  # the rule's own names (comprehension variables)
+        inputs_of = self._defining_inputs
 
         class Fill(gast.NodeTransformer):
             def visit_Call(self, call: gast.Call) -> gast.AST:
@@ -214,15 +221,29 @@ class ReverseBuilder:
                 shape = analysis.of(call.args[0])
                 if shape == SCALAR:
                     return gast.Tuple(elts=[], ctx=gast.Load())
-                if call.args[0].id in params or not is_known(shape):
+                if call.args[0].id in params:
                     return call
-                for p in params:
-                    if same(analysis.of(T.name(p)), shape):
-                        call.args[0] = T.name(p)
+                for candidate in [*params, *inputs_of.get(call.args[0].id, [])]:
+                    if candidate not in local and same(analysis.of(T.name(candidate)), shape):
+                        call.args[0] = T.name(candidate)
                         break
                 return call
 
         return Fill().visit(node)
+
+    @property
+    def _defining_inputs(self) -> dict[str, list[str]]:
+        """For a name assigned once by an operation, the names it reads: ``np.shape``
+        of ``out ** 2`` may read ``out`` instead (the adjoint keeps ``out`` anyway)."""
+        if not hasattr(self, "_defining_inputs_cache"):
+            counts = Counter(n for s in self._by_id.values() for n in self._assigned_names(s))
+            table = {}
+            for stmt in self._by_id.values():
+                op = getattr(stmt, "srcdiff_op", None)
+                if op is not None and op.mutation is None and counts[op.target] == 1:
+                    table[op.target] = [a.id for a in op.inputs if isinstance(a, gast.Name)]
+            self._defining_inputs_cache = table
+        return self._defining_inputs_cache
 
     def _is_active_atom(self, atom: gast.expr) -> bool:
         return isinstance(atom, gast.Name) and atom.id in self.active
@@ -291,16 +312,19 @@ class ReverseBuilder:
         """Statements that must save the value they overwrite (ids)."""
         reads_before = [i for i in self.info.values() if i.reads]
         record: set[int] = set()
+        self.recorded_names: dict[int, set[str]] = {}  # statement id -> names it must save
         for stmt, info in self._assignments():
             op = getattr(stmt, "srcdiff_op", None)
             if id(stmt) in self.recomputed:
                 continue
+            names = self._assigned_names(stmt)
             if op is not None and op.kind in _LIST_MUTATIONS:
                 record.add(id(stmt))  # list changes are undone in place: lengths must match
-                continue
-            for name in self._assigned_names(stmt):
+                names = [n for n in names if n != op.inputs[0].id]  # a popped value
+            for name in names:
                 if self._old_value_needed(stmt, info, name, reads_before):
                     record.add(id(stmt))
+                    self.recorded_names.setdefault(id(stmt), set()).add(name)
         return record
 
     def _old_value_needed(self, stmt, info: _Info, name: str, reads) -> bool:
@@ -491,14 +515,8 @@ class ReverseBuilder:
         if isinstance(stmt, gast.For):
             return self._primal_for(stmt)
         out = []
-        op = getattr(stmt, "srcdiff_op", None)
-        if (
-            info is not None
-            and id(stmt) in self.record
-            and not (op is not None and op.kind in _LIST_MUTATIONS)
-        ):
-            names = self._assigned_names(stmt)
-            for name in names[:1] if op is not None and op.mutation == "setitem" else names:
+        if info is not None and id(stmt) in self.record:
+            for name in self._saved_names(stmt):
                 out.append(self._save(stmt, name, info))
         clean = copy.copy(stmt)
         if id(stmt) in self.pullbacks:
@@ -528,7 +546,7 @@ class ReverseBuilder:
         op = getattr(stmt, "srcdiff_op", None)
         if op is not None and op.mutation == "setitem":
             return self._save_region(stmt, op, info)
-        written = _written_in_place(stmt)
+        written = _written_in_place(stmt) if op is None else None
         if written is not None:
             # b[0] = 1.0 or b += 1 without a derivative still changes b in place:
             # keep a copy of what it overwrites, not a reference to b
@@ -544,8 +562,18 @@ class ReverseBuilder:
                 self.none_init.setdefault(0, set()).add(name)
             return T.stmt(f"{stack}.append({name})")
         saved = self.namer.fresh(f"{name}_before")
-        self.saved[id(stmt)] = saved
+        self.saved[id(stmt), name] = saved
         return T.assign(saved, T.name(name))
+
+    def _saved_names(self, stmt: gast.stmt) -> list[str]:
+        """The names whose old values ``stmt`` saves (one region for writes in place)."""
+        op = getattr(stmt, "srcdiff_op", None)
+        names = self._assigned_names(stmt)
+        if (op is not None and op.mutation == "setitem") or (
+            op is None and _written_in_place(stmt) is not None
+        ):
+            return names[:1]
+        return [n for n in names if n in self.recorded_names.get(id(stmt), ())]
 
     def _save_region(self, stmt: gast.stmt, op: Op, info: _Info) -> gast.stmt:
         """Before ``x[i] = v`` (or ``obj.h = v``), keep what it overwrites."""
@@ -709,7 +737,8 @@ class ReverseBuilder:
         info = self.info[id(stmt)]
         op = getattr(stmt, "srcdiff_op", None)
         if op is not None and op.kind in _LIST_MUTATIONS:
-            return self._undo_list_change(stmt, op)
+            # put the popped value back first, then the value it overwrote
+            return self._undo_list_change(stmt, op) + self._restore_names(stmt, info)
         if op is not None and op.mutation == "setitem":
             old = (
                 T.expr(f"{self._stack(op.target + '_region')}.pop()")
@@ -737,12 +766,15 @@ class ReverseBuilder:
                 if isinstance(node, (gast.Name, gast.Subscript)) and node is target:
                     node.ctx = gast.Store()
             return [gast.Assign(targets=[target], value=old)]
+        return self._restore_names(stmt, info)
+
+    def _restore_names(self, stmt: gast.stmt, info: _Info) -> list[gast.stmt]:
         out = []
-        for name in self._assigned_names(stmt):
+        for name in self._saved_names(stmt):
             if info.loops:
                 out.append(T.assign(name, T.expr(f"{self._stack(name)}.pop()")))
             else:
-                out.append(T.assign(name, T.name(self.saved[id(stmt)])))
+                out.append(T.assign(name, T.name(self.saved[id(stmt), name])))
         return out
 
     def _undo_list_change(self, stmt: gast.stmt, op: Op) -> list[gast.stmt]:
@@ -776,7 +808,7 @@ class ReverseBuilder:
                 self._add_part(parts, elt, T.expr(f"G[{i}]", G=g))
         elif op.kind == "pack_dict":
             for key, value in zip(op.index.elts, op.inputs, strict=True):
-                self._add_part(parts, value, T.expr("slot_of(G, K)", G=g, K=key))
+                self._add_part(parts, value, T.expr("slot_of(G, K, V)", G=g, K=key, V=value))
         elif op.kind in ("index", "index_any"):
             base = op.inputs[0]
             if self._is_active_atom(base):
@@ -788,7 +820,7 @@ class ReverseBuilder:
             out += self._rule_parts(stmt, op, g, ans, parts)
         elif op.kind == "slot":
             base, item = op.inputs
-            self._add_part(parts, item, T.expr("slot_of(G, I)", G=g, I=op.index))
+            self._add_part(parts, item, T.expr("slot_of(G, I, V)", G=g, I=op.index, V=item))
             self._add_part(parts, base, T.expr("without(G, I)", G=g, I=op.index))
         elif op.kind in ("append", "extend", "insert"):
             out += self._list_change_parts(op, g, parts)
@@ -912,6 +944,10 @@ class ReverseBuilder:
         if reduction == "at run time":
             return T.expr("unbroadcast_as(E, X)", E=expr, X=atom)
         dropped, kept = reduction
+        if isinstance(expr, gast.UnaryOp) and isinstance(expr.op, gast.USub):
+            # sum the gradient, then negate the (smaller) sum
+            inner = ReverseBuilder._reduced(expr.operand, reduction, atom)
+            return gast.UnaryOp(op=gast.USub(), operand=inner)
         if not dropped and not kept:
             return T.expr("np.sum(E)", E=expr)
         if kept:

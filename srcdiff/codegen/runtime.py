@@ -46,10 +46,13 @@ def add_trees(a: Any, b: Any) -> Any:
 _MISSING = object()
 
 
-def slot_of(grad: Any, index: Any) -> Any:
-    """``grad[index]``, or zero where a dict adjoint has no entry for the key."""
+def slot_of(grad: Any, index: Any, value: Any) -> Any:
+    """``grad[index]``, the adjoint of ``value`` written there; zeros shaped like
+    ``value`` where a dict adjoint has no entry for the key (nothing read it
+    later: rules that need the gradient's shape still get it)."""
     if isinstance(grad, dict):
-        return grad.get(index, 0.0)
+        found = grad.get(index, _MISSING)
+        return zeros_like_tree(value) if found is _MISSING else found
     return grad[index]
 
 

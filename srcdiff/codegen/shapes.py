@@ -271,7 +271,9 @@ class ShapeAnalysis:
         if name == "outer":
             return (self._size(inputs[0], stmt_id, 0), self._size(inputs[1], stmt_id, 1))
         if name == "transpose" and _is_none(op.params.get("axes")):
-            return tuple(reversed(inputs[0])) if isinstance(inputs[0], tuple) else inputs[0]
+            if isinstance(inputs[0], tuple):
+                return tuple(reversed(inputs[0]))
+            return self.fresh((stmt_id, "opaque"))  # a transpose has a shape of its own
         if name == "getitem":
             return self._index(inputs[0], op.inputs[1], stmt_id)
         return self.fresh((stmt_id, "opaque"))
@@ -350,11 +352,11 @@ class ShapeAnalysis:
 def _sites(stmt: gast.stmt) -> list[tuple[str, gast.stmt, Callable]]:
     """(name, statement, how to compute the shape it assigns) for each name a
     statement gives a new value (writes into part of an array keep its shape)."""
-    op = getattr(stmt, "srcdiff_op", None)
+    op = getattr(stmt, "srcdiff_op", None) or getattr(stmt, "srcdiff_constant_op", None)
     if op is not None:
         if op.mutation is not None:
             return []
-        return [(op.target, stmt, lambda a, s: a.op_shape(s.srcdiff_op, id(s)))]
+        return [(op.target, stmt, lambda a, s: a.op_shape(op, id(s)))]
     if isinstance(stmt, gast.For):
         if isinstance(stmt.target, gast.Name) and _is_call_to(stmt.iter, "range"):
             return [(stmt.target.id, stmt, lambda a, s: SCALAR)]

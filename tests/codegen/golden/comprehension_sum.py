@@ -9,8 +9,7 @@ def d_comprehension_sum(x, *, d_out=1.0):
         if took_if:
             x_item_stack.append(x_item)
             x_item = x[i_1]
-            pow_x_item = x_item ** 2
-            items.append(pow_x_item)
+            items.append(x_item ** 2)
     d_items = [unbroadcast_like(d_out, item, np) for item in items]
     d_x = np.zeros_like(x)
     for i_1 in reversed(range(6)):

@@ -4,8 +4,7 @@ def d_doubling_loop(a, *, d_out=1.0):
     while np.linalg.norm(b) < 1000:
         n_loop += 1
         b = b * 2
-    took_if = np.sum(b) > 0
-    if took_if:
+    if np.sum(b) > 0:
         d_b = d_out
     else:
         d_b = d_out * 100

@@ -5,13 +5,8 @@ def d_list_append_then_stack(x, *, d_out=1.0):
     for k in range(3):
         times_x_stack.append(times_x)
         times_x = x * (k + 1)
-        sin_times_x = np.sin(times_x)
-        rows.append(sin_times_x)
-    stack_rows = np.stack(rows)
-    pow_stack_rows = stack_rows ** 2
-    d_pow_stack_rows = np.broadcast_to(d_out, np.shape(pow_stack_rows))
-    d_stack_rows = d_pow_stack_rows * 2 * stack_rows
-    d_rows = list(np.moveaxis(d_stack_rows, 0, 0))
+        rows.append(np.sin(times_x))
+    d_rows = list(np.moveaxis(d_out * 2 * np.stack(rows), 0, 0))
     d_x = np.zeros_like(x)
     for k in reversed(range(3)):
         rows.pop()

@@ -14,8 +14,7 @@ def d_loop_with_break(x, *, d_out=1.0):
         if took_if:
             break
         else:
-            v_times_v = v * v
-            total = total + v_times_v
+            total = total + v * v
     d_x = np.zeros_like(x)
     for v_index in reversed(v_index_range[:n_iter]):
         took_if = took_if_stack.pop()

@@ -1,11 +1,7 @@
 def d_mlp(X, W1, b1, W2, b2, *, d_out_1=1.0):
-    X_at_W1 = X @ W1
-    X_at_W1_plus_b1 = X_at_W1 + b1
-    h = np.tanh(X_at_W1_plus_b1)
-    h_at_W2 = h @ W2
-    out = h_at_W2 + b2
-    d_sum_pow_out = d_out_1 / X.shape[0]
-    d_out = d_sum_pow_out * 2 * out
+    h = np.tanh(X @ W1 + b1)
+    out = h @ W2 + b2
+    d_out = d_out_1 / X.shape[0] * 2 * out
     d_b2 = np.sum(d_out, axis=0)
     d_h = d_out @ W2.T
     d_W2 = h.T @ d_out

@@ -2,11 +2,8 @@ def d_rnn(W, U, xs, h0, *, d_out=1.0):
     h_stack = []
     h = h0
     for t in range(10):
-        W_at_h = W @ h
-        at_U = U @ xs[t]
-        W_at_h_plus_at_U = W_at_h + at_U
         h_stack.append(h)
-        h = np.tanh(W_at_h_plus_at_U)
+        h = np.tanh(W @ h + U @ xs[t])
     d_h = d_out * 2 * h
     d_U = np.zeros_like(U)
     d_W = np.zeros_like(W)

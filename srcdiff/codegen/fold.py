@@ -1,0 +1,206 @@
+"""Fold single-use temporaries back into the expression that reads them.
+
+Normalisation names every intermediate (``X_at_W1 = X @ W1``), which the
+passes need; a person writes ``h = np.tanh(X @ W1 + b1)``.  Folding is also
+faster for large arrays: a named temporary lives until the function returns,
+so an unfolded gradient keeps several large arrays alive at once (the heap
+grows and shrinks on every call), while an unnamed one is freed as soon as it
+is used and numpy may even reuse its buffer for the next operation.
+
+Only the compiler's own names are folded, never the user's variables or their
+adjoints, and only where nothing can tell the difference: the temporary is
+assigned once, read once, later in the same block, by a statement that reads
+it first thing (an assignment, a condition, a call's argument); nothing in
+between writes anything it reads; and the line stays readable.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from srcdiff.codegen import templates as T
+from srcdiff.codegen.optimize import is_pure
+
+_LONGEST = 92  # characters of a folded statement (lines are at most 100)
+
+
+def fold_temporaries(func: gast.FunctionDef, keep: set[str], pure: set[str]) -> bool:
+    """Fold what can be folded; ``keep`` are names that stay (the user's)."""
+    stores, loads = _counts(func)
+    changed = False
+    for block in _blocks(func.body):
+        i = 0
+        while i < len(block):
+            stmt = block[i]
+            name = _temporary(stmt, keep, stores, loads)
+            if name is not None and is_pure(stmt.value, pure):
+                j = _reader(block, i, name)
+                if j is not None and _fold(block, i, j, name, pure):
+                    del block[i]
+                    changed = True
+                    continue
+            i += 1
+    return changed
+
+
+def _temporary(stmt: gast.stmt, keep: set[str], stores: dict, loads: dict) -> str | None:
+    if not (
+        isinstance(stmt, gast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], gast.Name)
+    ):
+        return None
+    name = stmt.targets[0].id
+    if name in keep or stores.get(name) != 1 or loads.get(name) != 1:
+        return None
+    return name
+
+
+def _reader(block: list[gast.stmt], i: int, name: str) -> int | None:
+    """The index of the statement after ``block[i]`` that reads ``name``, if it is
+    in this block; None if the read is elsewhere or something in between writes
+    what the temporary's value reads."""
+    reads = T.names_read(block[i].value)
+    for j in range(i + 1, len(block)):
+        stmt = block[j]
+        if name in _loaded(stmt):
+            return j
+        if _writes(stmt) & (reads | {name}) or not _harmless(stmt):
+            return None
+    return None
+
+
+def _fold(block: list[gast.stmt], i: int, j: int, name: str, pure: set[str]) -> bool:
+    reader = block[j]
+    if isinstance(reader, gast.Assign):
+        head = reader.value
+    elif isinstance(reader, gast.If):
+        head = reader.test
+    elif isinstance(reader, gast.Expr):
+        head = reader.value
+    else:
+        return False  # loops re-read their header; returns read the record
+    use = [n for n in gast.walk(head) if _is_load(n, name)]
+    if len(use) != 1 or not _first_effect_free(head, pure):
+        return False
+    value = block[i].value
+    parent = _parent_of(head, use[0])
+    if parent is None:
+        if isinstance(reader, gast.Assign):
+            reader.value = value
+        elif isinstance(reader, gast.If):
+            reader.test = value
+        else:
+            reader.value = value
+    else:
+        _replace_child(parent, use[0], value)
+    if len(T.to_source(reader if not isinstance(reader, gast.If) else reader.test)) > _LONGEST:
+        _undo(reader, head, parent, use[0], value)
+        return False
+    return True
+
+
+def _first_effect_free(head: gast.expr, pure: set[str]) -> bool:
+    """Evaluating ``head`` up to the temporary's place changes nothing it reads:
+    pure arithmetic, or one outer call such as ``rows.append(t)``."""
+    if is_pure(head, pure):
+        return True
+    return (
+        isinstance(head, gast.Call)
+        and isinstance(head.func, (gast.Name, gast.Attribute))
+        and all(is_pure(a, pure) for a in head.args)
+        and all(is_pure(k.value, pure) for k in head.keywords)
+    )
+
+
+def _undo(reader, head, parent, use, value) -> None:
+    if parent is None:
+        if isinstance(reader, gast.If):
+            reader.test = head
+        else:
+            reader.value = head
+    else:
+        _replace_child(parent, value, use)
+
+
+def _parent_of(root: gast.AST, target: gast.AST) -> gast.AST | None:
+    for node in gast.walk(root):
+        for child in gast.iter_child_nodes(node):
+            if child is target:
+                return node
+    return None
+
+
+def _replace_child(parent: gast.AST, old: gast.AST, new: gast.AST) -> None:
+    for field, child in gast.iter_fields(parent):
+        if child is old:
+            setattr(parent, field, new)
+            return
+        if isinstance(child, list):
+            for k, item in enumerate(child):
+                if item is old:
+                    child[k] = new
+                    return
+
+
+def _harmless(stmt: gast.stmt) -> bool:
+    """Statements folding may move a computation across: plain assignments and
+    pushes onto lists (no branches, loops or calls into unknown code)."""
+    if isinstance(stmt, (gast.Assign, gast.AugAssign)):
+        return True
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+        func = stmt.value.func
+        return isinstance(func, gast.Attribute) and func.attr == "append"
+    return False
+
+
+def _writes(stmt: gast.stmt) -> set[str]:
+    """Names a statement rebinds or changes in place (``a[i] = v``, ``rows.append``)."""
+    names = set()
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            names.add(node.id)
+        if isinstance(node, (gast.Subscript, gast.Attribute)) and isinstance(node.ctx, gast.Store):
+            base = node.value
+            while isinstance(base, (gast.Subscript, gast.Attribute)):
+                base = base.value
+            if isinstance(base, gast.Name):
+                names.add(base.id)
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        names.add(stmt.target.id)
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+        func = stmt.value.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+            names.add(func.value.id)
+    return names
+
+
+def _loaded(stmt: gast.stmt) -> set[str]:
+    return {
+        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    }
+
+
+def _is_load(node: gast.AST, name: str) -> bool:
+    return isinstance(node, gast.Name) and node.id == name and isinstance(node.ctx, gast.Load)
+
+
+def _counts(func: gast.FunctionDef) -> tuple[dict[str, int], dict[str, int]]:
+    stores: dict[str, int] = {}
+    loads: dict[str, int] = {}
+    for node in gast.walk(func):
+        if isinstance(node, gast.Name):
+            table = stores if isinstance(node.ctx, gast.Store) else loads
+            table[node.id] = table.get(node.id, 0) + 1
+    return stores, loads
+
+
+def _blocks(block: list[gast.stmt]):
+    yield block
+    for stmt in block:
+        if isinstance(stmt, gast.FunctionDef):
+            continue
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner:
+                yield from _blocks(inner)
