@@ -25,6 +25,8 @@ def unbroadcast(g: Any, shape: tuple[int, ...], xp: Any) -> Any:
     if tuple(g_shape) == tuple(shape):
         return g
     lead = len(g_shape) - len(shape)
+    if lead < 0:  # a number standing for the same gradient everywhere (the compiler's 0.0)
+        return xp.broadcast_to(g, shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and g_shape[lead + i] != 1
     )
