@@ -26,16 +26,19 @@ _LONGEST = 92  # characters of a folded statement (lines are at most 100)
 
 def fold_temporaries(func: gast.FunctionDef, keep: set[str], pure: set[str]) -> bool:
     """Fold what can be folded; ``keep`` are names that stay (the user's)."""
-    stores, loads = _counts(func)
     changed = False
     for block in _blocks(func.body):
         i = 0
         while i < len(block):
             stmt = block[i]
-            name = _temporary(stmt, keep, stores, loads)
+            name = _temporary(stmt, keep)
             if name is not None and is_pure(stmt.value, pure):
                 j = _reader(block, i, name)
-                if j is not None and _fold(block, i, j, name, pure):
+                if (
+                    j is not None
+                    and _only_reader(func, block[i], block[j], name)
+                    and _fold(block, i, j, name, pure)
+                ):
                     del block[i]
                     changed = True
                     continue
@@ -43,7 +46,7 @@ def fold_temporaries(func: gast.FunctionDef, keep: set[str], pure: set[str]) -> 
     return changed
 
 
-def _temporary(stmt: gast.stmt, keep: set[str], stores: dict, loads: dict) -> str | None:
+def _temporary(stmt: gast.stmt, keep: set[str]) -> str | None:
     if not (
         isinstance(stmt, gast.Assign)
         and len(stmt.targets) == 1
@@ -51,9 +54,37 @@ def _temporary(stmt: gast.stmt, keep: set[str], stores: dict, loads: dict) -> st
     ):
         return None
     name = stmt.targets[0].id
-    if name in keep or stores.get(name) != 1 or loads.get(name) != 1:
-        return None
-    return name
+    return None if name in keep else name
+
+
+def _only_reader(func: gast.FunctionDef, definition, reader, name: str) -> bool:
+    """Whether ``reader`` is the one statement that reads the value ``definition``
+    gives ``name``: every other read follows, in its own block, another
+    assignment of ``name`` (the reverse sweep recomputing ``sin_x``, say)."""
+    for block in _blocks(func.body):
+        latest = None
+        for stmt in block:
+            if stmt is not reader and any(_is_load(n, name) for n in _own_nodes(stmt)):
+                if latest is None or latest is definition:
+                    return False
+            if isinstance(stmt, gast.Assign) and any(
+                isinstance(t, gast.Name) and t.id == name for t in stmt.targets
+            ):
+                latest = stmt
+            elif name in T.names_written(stmt):
+                latest = None  # assigned some other way (unpacking, a loop target)
+    return True
+
+
+def _own_nodes(stmt: gast.stmt):
+    """The nodes of a statement outside its nested blocks (a loop's header, say)."""
+    if isinstance(stmt, (gast.If, gast.While)):
+        yield from gast.walk(stmt.test)
+    elif isinstance(stmt, gast.For):
+        yield from gast.walk(stmt.iter)
+        yield from gast.walk(stmt.target)
+    elif not isinstance(stmt, gast.FunctionDef):
+        yield from gast.walk(stmt)
 
 
 def _reader(block: list[gast.stmt], i: int, name: str) -> int | None:
@@ -65,7 +96,7 @@ def _reader(block: list[gast.stmt], i: int, name: str) -> int | None:
         stmt = block[j]
         if name in _loaded(stmt):
             return j
-        if _writes(stmt) & (reads | {name}) or not _harmless(stmt):
+        if T.names_written(stmt) & (reads | {name}) or not _harmless(stmt):
             return None
     return None
 
@@ -154,27 +185,6 @@ def _harmless(stmt: gast.stmt) -> bool:
     return False
 
 
-def _writes(stmt: gast.stmt) -> set[str]:
-    """Names a statement rebinds or changes in place (``a[i] = v``, ``rows.append``)."""
-    names = set()
-    for node in gast.walk(stmt):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-            names.add(node.id)
-        if isinstance(node, (gast.Subscript, gast.Attribute)) and isinstance(node.ctx, gast.Store):
-            base = node.value
-            while isinstance(base, (gast.Subscript, gast.Attribute)):
-                base = base.value
-            if isinstance(base, gast.Name):
-                names.add(base.id)
-    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
-        names.add(stmt.target.id)
-    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
-        func = stmt.value.func
-        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
-            names.add(func.value.id)
-    return names
-
-
 def _loaded(stmt: gast.stmt) -> set[str]:
     return {
         n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
@@ -183,16 +193,6 @@ def _loaded(stmt: gast.stmt) -> set[str]:
 
 def _is_load(node: gast.AST, name: str) -> bool:
     return isinstance(node, gast.Name) and node.id == name and isinstance(node.ctx, gast.Load)
-
-
-def _counts(func: gast.FunctionDef) -> tuple[dict[str, int], dict[str, int]]:
-    stores: dict[str, int] = {}
-    loads: dict[str, int] = {}
-    for node in gast.walk(func):
-        if isinstance(node, gast.Name):
-            table = stores if isinstance(node.ctx, gast.Store) else loads
-            table[node.id] = table.get(node.id, 0) + 1
-    return stores, loads
 
 
 def _blocks(block: list[gast.stmt]):

@@ -13,6 +13,7 @@ generated code's own helpers.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 
 import gast
@@ -20,6 +21,7 @@ import gast
 from srcdiff.codegen import templates as T
 
 _PURE_MODULES = ("np", "math")
+_LONGEST = 92  # characters of a merged statement (lines are at most 100)
 
 
 def optimize(func: gast.FunctionDef, pure_names: set[str]) -> gast.FunctionDef:
@@ -27,6 +29,7 @@ def optimize(func: gast.FunctionDef, pure_names: set[str]) -> gast.FunctionDef:
         changed = _propagate_aliases(func.body, func)
         changed |= _drop_dead(func, pure_names)
         changed |= _drop_overwritten(func.body, pure_names, top=True)
+        changed |= _merge_accumulations(func.body, pure_names)
         changed |= _drop_empty(func.body, pure_names)
         if not changed:
             break
@@ -237,6 +240,53 @@ def _drop_overwritten(block: list[gast.stmt], pure_names: set[str], top: bool = 
             continue
         i += 1
     return changed
+
+
+def _merge_accumulations(block: list[gast.stmt], pure_names: set[str]) -> bool:
+    """``d_x = A`` then, later in the block, ``d_x = d_x + B`` becomes one
+    ``d_x = A + B`` where nothing in between reads ``d_x`` or changes what ``A``
+    reads: an expert sums the contributions to a gradient in one expression."""
+    changed = False
+    for stmt in block:
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if inner and not isinstance(stmt, gast.FunctionDef):
+                changed |= _merge_accumulations(inner, pure_names)
+    i = 0
+    while i < len(block):
+        stmt = block[i]
+        name = _plain_target(stmt)
+        j = _next_accumulation(block, i, name) if name is not None else None
+        if j is not None and is_pure(stmt.value, pure_names):
+            merged = copy.deepcopy(block[j])
+            merged.value.left = stmt.value
+            if len(T.to_source(merged).strip()) <= _LONGEST:
+                block[j] = merged
+                del block[i]
+                changed = True
+                continue
+        i += 1
+    return changed
+
+
+def _next_accumulation(block: list[gast.stmt], i: int, name: str) -> int | None:
+    reads = T.names_read(block[i].value)
+    for j in range(i + 1, len(block)):
+        later = block[j]
+        value = later.value if _plain_target(later) == name else None
+        if (
+            isinstance(value, gast.BinOp)
+            and isinstance(value.op, gast.Add)
+            and isinstance(value.left, gast.Name)
+            and value.left.id == name
+            and name not in T.names_read(value.right)
+        ):
+            return j
+        if name in T.names_read(later) or T.names_written(later) & (reads | {name}):
+            return None
+        if isinstance(later, (gast.If, gast.For, gast.While)) or not isinstance(later, gast.Assign):
+            return None
+    return None
 
 
 def _plain_target(stmt: gast.stmt) -> str | None:

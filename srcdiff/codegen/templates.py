@@ -55,6 +55,30 @@ def names_read(node: gast.AST) -> set[str]:
     }
 
 
+def names_written(stmt: gast.stmt) -> set[str]:
+    """Names a statement rebinds or changes in place (``a[i] = v``, ``obj.h = v``,
+    ``rows.append(v)``): what code moved across it must not read."""
+    names = set()
+    for node in gast.walk(stmt):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+            names.add(node.id)
+        if isinstance(node, (gast.Subscript, gast.Attribute)) and isinstance(
+            node.ctx, (gast.Store, gast.Del)
+        ):
+            base = node.value
+            while isinstance(base, (gast.Subscript, gast.Attribute)):
+                base = base.value
+            if isinstance(base, gast.Name):
+                names.add(base.id)
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        names.add(stmt.target.id)
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+        func = stmt.value.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+            names.add(func.value.id)  # a method may change its object
+    return names
+
+
 def index_value(index: gast.expr) -> gast.expr:
     """A subscript's index as a value: ``1:3`` becomes ``slice(1, 3, None)``."""
     if isinstance(index, gast.Slice):
