@@ -44,7 +44,7 @@ from srcdiff.codegen.kinds import (
     with_size_pattern,
 )
 from srcdiff.codegen.normalize import Normalizer
-from srcdiff.codegen.optimize import optimize
+from srcdiff.codegen.optimize import factor_sums, optimize
 from srcdiff.codegen.parse import ParsedFunction, parse_function
 from srcdiff.codegen.reverse import _RULE_HELPERS as RULE_HELPERS
 from srcdiff.codegen.reverse import ReverseBuilder
@@ -135,6 +135,7 @@ def _transform(
         if drop_broadcasts(f, builder.shapes.shapes, primal_of, seeds, finished):
             optimize(f, pure)
         fold_temporaries(f, keep, pure)
+        factor_sums(f)
     namespace = _namespace(parsed, builder)
     origin = f"{parsed.filename}:{parsed.tree.lineno}"
     emitted = emit(functions, namespace, origin)

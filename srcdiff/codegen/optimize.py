@@ -289,6 +289,46 @@ def _next_accumulation(block: list[gast.stmt], i: int, name: str) -> int | None:
     return None
 
 
+def factor_sums(func: gast.FunctionDef) -> None:
+    """``g * a + g * b + g * c`` becomes ``g * (a + b + c)``: one product by the
+    incoming gradient instead of one per term (per element, for arrays)."""
+    for node in gast.walk(func):
+        if isinstance(node, gast.Assign):
+            node.value = _factored(node.value)
+
+
+def _factored(expr: gast.expr) -> gast.expr:
+    terms = _terms(expr)
+    if len(terms) < 2:
+        return expr
+    heads = [_split_head(t) for t in terms]
+    if any(h is None for h in heads) or len({h[0] for h in heads}) != 1:
+        return expr
+    rest = heads[0][1]
+    for _, other in heads[1:]:
+        rest = gast.BinOp(left=rest, op=gast.Add(), right=other)
+    head = gast.Name(heads[0][0], gast.Load(), None, None)
+    return gast.BinOp(left=head, op=gast.Mult(), right=rest)
+
+
+def _terms(expr: gast.expr) -> list[gast.expr]:
+    if isinstance(expr, gast.BinOp) and isinstance(expr.op, gast.Add):
+        return _terms(expr.left) + [expr.right]
+    return [expr]
+
+
+def _split_head(term: gast.expr) -> tuple[str, gast.expr] | None:
+    """``(g, rest)`` for a product ``g * rest`` whose leftmost factor is the name ``g``."""
+    if not (isinstance(term, gast.BinOp) and isinstance(term.op, gast.Mult)):
+        return None
+    if isinstance(term.left, gast.Name):
+        return term.left.id, term.right
+    inner = _split_head(term.left)
+    if inner is None:
+        return None
+    return inner[0], gast.BinOp(left=inner[1], op=gast.Mult(), right=term.right)
+
+
 def _plain_target(stmt: gast.stmt) -> str | None:
     if (
         isinstance(stmt, gast.Assign)

@@ -21,7 +21,7 @@ def d_loop_with_break(x, *, d_out=1.0):
         if took_if:
             d_v = 0.0
         else:
-            d_v = d_out * v + d_out * v
+            d_v = d_out * (v + v)
         v = v_stack.pop()
         d_x = d_x + index_grad(d_v, x, v_index)
     return d_x,

@@ -6,5 +6,5 @@ def d_scalar_loop(x, *, d_out=1.0):
     d_x = d_out
     for _ in reversed(range(20)):
         x = x_stack.pop()
-        d_x = d_x * 0.5 + d_x * math.sin(x) + d_x * x * math.cos(x)
+        d_x = d_x * (0.5 + math.sin(x) + x * math.cos(x))
     return d_x,
