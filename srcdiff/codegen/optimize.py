@@ -43,7 +43,9 @@ def optimize(func: gast.FunctionDef, pure_names: set[str]) -> gast.FunctionDef:
 def _batch_outer_products(block: list[gast.stmt]) -> None:
     """``d_W = d_W + np.outer(a, b)`` in every step of a loop becomes one matrix
     product after it (an expert's RNN gradient): the rows are collected, and
-    ``d_W`` gets ``A.T @ B`` once, instead of a small product and an addition per step."""
+    ``d_W`` gets ``A.T @ B`` once, instead of a small product and an addition per step.
+    Accumulations that share their left rows share one list; a gradient that
+    was zeros before the loop is assigned the product, not added to zeros."""
     i = 0
     while i < len(block):
         stmt = block[i]
@@ -52,35 +54,119 @@ def _batch_outer_products(block: list[gast.stmt]) -> None:
             if inner and isinstance(stmt, (gast.If, gast.For, gast.While)):
                 _batch_outer_products(inner)
         if isinstance(stmt, gast.For):
-            before, after = _batch_loop(stmt)
-            block[i:i] = before
-            i += len(before)
-            block[i + 1 : i + 1] = after
-            i += len(after)
+            batches = _batch_loop(stmt)
+            if batches:
+                totals = [total for _, group in batches for total, _ in group]
+                zeros = _zero_starts(block, i, totals)
+                for k in sorted((k for k, _ in zeros.values()), reverse=True):
+                    del block[k]
+                    i -= 1
+                before = [T.stmt(f"{rows} = []") for rows, _ in batches]
+                before += [
+                    T.stmt(f"{total}_right_rows = []") for _, group in batches for total, _ in group
+                ]
+                runs = _runs(stmt)
+                after = [
+                    s
+                    for rows, group in batches
+                    for s in _batched_products(rows, group, zeros, runs)
+                ]
+                block[i:i] = before
+                i += len(before)
+                block[i + 1 : i + 1] = after
+                i += len(after)
         i += 1
 
 
-def _batch_loop(loop: gast.For) -> tuple[list[gast.stmt], list[gast.stmt]]:
-    before: list[gast.stmt] = []
-    after: list[gast.stmt] = []
-    for k, stmt in enumerate(loop.body):
-        match = _outer_accumulation(stmt)
-        if match is None:
+def _batch_loop(loop: gast.For) -> list[tuple[str, list[tuple[str, gast.expr]]]]:
+    """Rewrite the accumulations of ``loop`` into appends; return, per list of
+    left rows, the gradients that use it with their right operands."""
+    batches: dict[str, tuple[str, list[tuple[str, gast.expr]]]] = {}
+    k = 0
+    while k < len(loop.body):
+        match = _outer_accumulation(loop.body[k])
+        if match is None or not _only_accumulated(loop, k, match[0]):
+            k += 1
             continue
         total, left, right = match
-        others = loop.body[:k] + loop.body[k + 1 :]
-        if any(total in T.names_read(s) or total in _assigned(s) for s in others):
-            continue
-        if total in T.names_read(loop.iter):
-            continue
-        lefts, rights = f"{total}_left_rows", f"{total}_right_rows"
-        before += [T.stmt(f"{lefts} = []"), T.stmt(f"{rights} = []")]
-        loop.body[k] = T.stmt(f"{lefts}.append(A)", A=left)
-        loop.body.insert(k + 1, T.stmt(f"{rights}.append(B)", B=right))
-        after.append(
-            T.stmt(f"if {lefts}:\n    {total} = {total} + np.array({lefts}).T @ np.array({rights})")
-        )
-    return before, after
+        key = T.to_source(left).strip()
+        if key not in batches:
+            rows = f"{left.id}_rows" if isinstance(left, gast.Name) else f"{total}_left_rows"
+            batches[key] = (rows, [])
+            loop.body[k] = T.stmt(f"{rows}.append(A)", A=left)
+            k += 1
+        else:
+            del loop.body[k]
+        rows, group = batches[key]
+        group.append((total, right))
+        loop.body.insert(k, T.stmt(f"{total}_right_rows.append(B)", B=right))
+        k += 1
+    return list(batches.values())
+
+
+def _only_accumulated(loop: gast.For, k: int, total: str) -> bool:
+    others = loop.body[:k] + loop.body[k + 1 :]
+    if any(total in T.names_read(s) or total in _assigned(s) for s in others):
+        return False
+    return total not in T.names_read(loop.iter)
+
+
+def _zero_starts(block: list[gast.stmt], i: int, totals: list[str]) -> dict[str, tuple[int, str]]:
+    """Position and value of each ``d_W = np.zeros_like(W)`` before the loop at
+    ``i`` that nothing reads until the loop."""
+    found: dict[str, tuple[int, str]] = {}
+    for total in totals:
+        for k in range(i - 1, -1, -1):
+            stmt = block[k]
+            value = stmt.value if _plain_target(stmt) == total else None
+            if value is not None:
+                source = T.to_source(value).strip()
+                if source.startswith("np.zeros_like("):
+                    found[total] = (k, source)
+                break
+            if total in T.names_read(stmt) or total in T.names_written(stmt):
+                break
+    return found
+
+
+def _batched_products(rows, group, zeros, runs: bool) -> list[gast.stmt]:
+    cols = rows[: -len("_rows")] + "_cols" if rows.endswith("_rows") else f"{rows}_cols"
+    lines = [f"{cols} = np.array({rows}).T"] if len(group) > 1 else []
+    left = cols if len(group) > 1 else f"np.array({rows}).T"
+    otherwise = []
+    for total, _ in group:
+        product = f"{left} @ np.array({total}_right_rows)"
+        if total in zeros:
+            lines.append(f"{total} = {product}")
+            otherwise.append(f"{total} = {zeros[total][1]}")
+        else:
+            lines.append(f"{total} = {total} + {product}")
+    if runs:
+        return [T.stmt(line) for line in lines]
+    text = f"if {rows}:\n" + "\n".join("    " + line for line in lines)
+    if otherwise:
+        text += "\nelse:\n" + "\n".join("    " + line for line in otherwise)
+    return [T.stmt(text)]
+
+
+def _runs(loop: gast.For) -> bool:
+    """The loop certainly runs at least once: ``range`` of constants, maybe reversed."""
+    header = loop.iter
+    if (
+        isinstance(header, gast.Call)
+        and isinstance(header.func, gast.Name)
+        and header.func.id == "reversed"
+        and len(header.args) == 1
+    ):
+        header = header.args[0]
+    if not (
+        isinstance(header, gast.Call)
+        and isinstance(header.func, gast.Name)
+        and header.func.id == "range"
+        and all(isinstance(a, gast.Constant) and isinstance(a.value, int) for a in header.args)
+    ):
+        return False
+    return len(range(*(a.value for a in header.args))) > 0
 
 
 def _outer_accumulation(stmt: gast.stmt) -> tuple[str, gast.expr, gast.expr] | None:
