@@ -181,8 +181,8 @@ def _demo_control_flow(out: TextIO, color: bool) -> None:
     out.write(f"\nsrcdiff.grad(doubling)({_inline(a)}) = {_inline(da)}\n")
     error = _max_error(doubling, (a,), 0, da)
     out.write(f"max |gradient - float64 central differences| = {error:.1e}\n")
-    out.write("\nThe forward sweep counts loop trips and records the branch taken;\n")
-    out.write("the adjoint sweep replays them backwards:\n\n")
+    out.write("\nThe forward sweep only counts loop trips (b = b * 2 needs no record);\n")
+    out.write("the adjoint sweep replays the loop backwards, on a number:\n\n")
     _show(out, srcdiff.source(dg), color)
 
 
