@@ -95,3 +95,19 @@ def test_a_registered_adjoint_is_inlined_and_used() -> None:
     assert_grad_matches(uses_softsign, (x,), 0)
     df(x)
     assert "(1.0 + np.abs(x)) ** 2" in df.source  # the rule body, not a call to a helper
+
+
+def _log_of_first(x):
+    return np.sum(np.log(x[0]) * x)
+
+
+def test_an_error_inside_the_gradient_names_the_users_line_on_every_call() -> None:
+    df = srcdiff.grad(_log_of_first)
+    good = np.array([2.0, 3.0])
+    for _ in range(3):  # the first calls and the wrapper's fast path alike
+        df(good)
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError) as info:
+        df(np.array([0.0, 3.0]))
+    notes = "".join(getattr(info.value, "__notes__", []))
+    assert "in srcdiff's gradient of _log_of_first" in notes
+    assert "test_api.py:" in notes

@@ -20,6 +20,11 @@ _SUMMARY_LENGTH = 8  # longer homogeneous sequences are summarised by one elemen
 
 
 def kind_of(value: Any) -> Any:
+    cls = type(value)
+    if cls is np.ndarray:  # the common cases first: this runs on every call
+        return (ARRAY, value.ndim, value.dtype.kind, value.shape)
+    if cls is float:
+        return SCALAR
     if isinstance(value, (float, np.floating, complex, np.complexfloating)):
         return SCALAR
     if isinstance(value, (bool, int, np.integer, np.bool_)):

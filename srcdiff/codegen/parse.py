@@ -62,6 +62,12 @@ class ParsedFunction:
             names.append(args.vararg.id)
         return tuple(names + [a.id for a in args.kwonlyargs])
 
+    @functools.cached_property
+    def plain_signature(self) -> bool:
+        """Positional parameters only (no ``*args``, keyword-only, defaults)."""
+        args = self.tree.args
+        return args.vararg is None and not args.kwonlyargs and not args.defaults
+
     def error(self, node: gast.AST | None, message: str, hint: str | None = None) -> SrcdiffError:
         """A SrcdiffError pointing at ``node``'s line in the user's file."""
         lineno = getattr(node, "lineno", None) if node is not None else None

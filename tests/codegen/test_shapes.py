@@ -14,7 +14,7 @@ import pytest
 import srcdiff
 from srcdiff.codegen.kinds import kind_of, with_size_pattern
 from srcdiff.codegen.shapes import Opaque, Unknown, broadcast, join, reduction_axes, same
-from tests.codegen.fd import assert_grad_matches
+from tests.codegen.fd import assert_grad_matches, fd_grad
 
 
 def _memo():
@@ -159,3 +159,18 @@ def _carried_then_reused(x, w):
 def test_a_value_carried_across_iterations_is_not_assumed_the_same_size() -> None:
     rng = np.random.default_rng(3)
     assert_grad_matches(_carried_then_reused, (rng.normal(size=3), rng.normal(size=3)), wrt=(0, 1))
+
+
+def test_repeated_calls_alternating_shapes_stay_right() -> None:
+    """The third call on a shape takes the wrapper's fast path; switching
+    shapes back and forth must always find the code for the call's shapes."""
+    rng = np.random.default_rng(4)
+    df = srcdiff.grad(_scaled, wrt=(0, 1))
+    cases = [(rng.normal(size=(4, 3)), rng.normal(size=3)), (rng.normal(size=(2, 5)), 0.4)]
+    wants = [tuple(fd_grad(_scaled, args, (0, 1))) for args in cases]
+    for _ in range(3):
+        for args, want in zip(cases, wants, strict=True):
+            got = df(*args)
+            for g, w in zip(got, want, strict=True):
+                np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-7)
+                assert np.shape(g) == np.shape(w)
