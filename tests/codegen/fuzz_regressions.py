@@ -275,6 +275,21 @@ REGRESSIONS += [
         (0.3, np.array([0.1, 0.2])),
         (0, 1),
     ),
+    # The same with a comprehension: np.stack([...]) inside a loop builds a new
+    # list on every iteration, and the gradient raised IndexError (pop from empty
+    # list).  sum([...]) in the same place works.
+    _program(
+        "stacked_comprehension_in_a_loop",
+        """
+        def f(x, A):
+            s = 0.0
+            for i in range(2):
+                s = s + np.sum(np.stack([A * x for c in A]))
+            return s
+        """,
+        (0.3, np.array([0.1, 0.2])),
+        (0, 1),
+    ),
     # A dict entry (or attribute) overwritten while its old value had a derivative:
     # the old value's adjoint came out as a scalar zero, and the rules that need its
     # shape failed (IndexError in unbroadcast for a broadcast sum, AxisError in the
@@ -309,9 +324,30 @@ REGRESSIONS += [
         (0.3, np.array([[0.1, 0.2]])),
         (0, 1),
     ),
+    # Two names for one array, then a write through one of them: the adjoint treats
+    # `r` as an independent value, so d/dx came out 0.0 instead of 0.8 (a silent
+    # wrong gradient; refusing aliased writes with SrcdiffError would also do).
+    # Found through the generator, whose conditional expressions could hand out a
+    # view of a variable; the generator now copies those.
+    _program(
+        "write_through_an_alias",
+        """
+        def f(x, A):
+            a = A * 1.0
+            r = a
+            a[0] += x
+            return np.sum(r * r)
+        """,
+        (0.3, np.array([0.1, 0.2])),
+        (0, 1),
+    ),
 ]
 
 OPEN_BUGS: dict[str, str] = {
+    "stacked_comprehension_in_a_loop": "compiler bug: np.stack of a comprehension inside "
+    "a loop (IndexError: pop from empty list in the reverse sweep)",
+    "write_through_an_alias": "compiler bug: a subscript write does not reach an alias "
+    "of the array (wrong gradient)",
     "dict_entry_overwritten_after_broadcast": "compiler bug: an overwritten dict entry's "
     "adjoint is a scalar zero (IndexError in unbroadcast)",
     "attribute_overwritten_after_sum_axis": "compiler bug: an overwritten attribute's "

@@ -26,8 +26,8 @@ from tests.codegen.programs import Program, control_programs, straight_programs
 # ones; measured on the 2-core machine (all passing, 2026-11-30) they cost about
 # 26 ms and 124 ms each, most of it srcdiff's own transform + compile, so CI runs
 # what fits in ~90 s.  `--fuzz-examples 2000` (or 10000) runs the full counts.
-STRAIGHT_EXAMPLES = 1500
-CONTROL_EXAMPLES = 350
+STRAIGHT_EXAMPLES = 2000
+CONTROL_EXAMPLES = 500
 
 
 def _run(strategy: SearchStrategy[Program], examples: int, shrink: bool, workdir: Path) -> Counter:
