@@ -344,15 +344,6 @@ REGRESSIONS += [
 ]
 
 OPEN_BUGS: dict[str, str] = {
-    "stacked_comprehension_in_a_loop": "compiler bug: np.stack of a comprehension inside "
-    "a loop (IndexError: pop from empty list in the reverse sweep)",
     "write_through_an_alias": "compiler bug: a subscript write does not reach an alias "
     "of the array (wrong gradient)",
-    "dict_entry_overwritten_after_broadcast": "compiler bug: an overwritten dict entry's "
-    "adjoint is a scalar zero (IndexError in unbroadcast)",
-    "attribute_overwritten_after_sum_axis": "compiler bug: an overwritten attribute's "
-    "adjoint is a scalar zero (AxisError in the adjoint of np.sum(axis=-2))",
-    "return_in_else_of_inner_loop": "compiler bug: return in an inner loop's else is refused",
-    "list_recreated_in_each_iteration": "compiler bug: list re-created inside a loop "
-    "(IndexError: pop from empty list in the reverse sweep)",
 }
