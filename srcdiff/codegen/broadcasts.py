@@ -48,11 +48,16 @@ def drop_broadcasts(
         return primal_shapes.get(primal_of.get(name, name))
 
     changed = False
+    counts = (_assignments(func), _reads(func))  # refreshed after each change
     for block in _blocks(func.body):
         i = 0
         while i < len(block):
-            if _drop_one(block, i, func, shape_of, primal_shapes):
+            if _spread(block[i]) is None:
+                i += 1
+                continue
+            if _drop_one(block, i, func, shape_of, primal_shapes, counts):
                 del block[i]
+                counts = (_assignments(func), _reads(func))
                 changed = True
                 continue
             if finished is not None and _stays_small(
@@ -154,7 +159,7 @@ def _statement_of(node: gast.AST, parents: dict) -> gast.stmt | None:
     return node
 
 
-def _drop_one(block, i, func, shape_of, primal_shapes) -> bool:
+def _drop_one(block, i, func, shape_of, primal_shapes, counts) -> bool:
     match = _spread(block[i])
     if match is None:
         return False
@@ -163,11 +168,12 @@ def _drop_one(block, i, func, shape_of, primal_shapes) -> bool:
     value_shape = SCALAR if isinstance(value, gast.Constant) else shape_of(value.id)
     if not (_fixed(full) and is_known(value_shape)):
         return False
-    if _assignments(func).get(name, 0) != 1:
+    assignments, reads = counts
+    if assignments.get(name, 0) != 1:
         return False
     later = block[i + 1 :]
     uses = [n for s in later for n in gast.walk(s) if _loads(n, name)]
-    if len(uses) != _reads(func).get(name, 0):
+    if len(uses) != reads.get(name, 0):
         return False  # read somewhere else (a loop around, another branch)
     last = max(k for k, s in enumerate(later) if any(_loads(n, name) for n in gast.walk(s)))
     if isinstance(value, gast.Name) and any(
@@ -283,14 +289,14 @@ def _spread(stmt: gast.stmt) -> tuple[str, gast.expr, str] | None:
     ):
         return None
     call = stmt.value
-    if T.to_source(call.func).strip() != "np.broadcast_to" or len(call.args) != 2:
+    if T.dotted(call.func) != "np.broadcast_to" or len(call.args) != 2:
         return None
     value, shape = call.args
     if not isinstance(value, (gast.Name, gast.Constant)):
         return None
     if not (
         isinstance(shape, gast.Call)
-        and T.to_source(shape.func).strip() == "np.shape"
+        and T.dotted(shape.func) == "np.shape"
         and len(shape.args) == 1
         and isinstance(shape.args[0], gast.Name)
     ):

@@ -19,6 +19,7 @@ arguments of new kinds. Recursion needs nothing more.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import inspect
 import math
@@ -84,13 +85,17 @@ def adjoint_of(
     key = (fn, wrt_names, kinds, mode)
     adjoint = _CACHE.get(key)
     if adjoint is None:
-        adjoint = _CACHE[key] = _transform(fn, wrt_names, kinds, mode)
+        # grad's two versions (with and without the value) come from one analysis
+        modes = ("fused", "grad") if mode in ("fused", "grad") else (mode,)
+        for made in _transform(fn, wrt_names, kinds, modes):
+            _CACHE[fn, wrt_names, kinds, made.mode] = made
+        adjoint = _CACHE[key]
     return adjoint
 
 
 def _transform(
-    fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple, mode: str
-) -> Adjoint:
+    fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple, modes: tuple[str, ...]
+) -> list[Adjoint]:
     parsed = parsed_function(fn)
     params = parsed.param_names
     tree = copy.deepcopy(parsed.tree)
@@ -111,6 +116,27 @@ def _transform(
         dict(zip(params, kinds, strict=False)),
     )
     sweeps = builder.build()
+    namespace = _namespace(parsed, builder)
+    made = []
+    for mode in modes:
+        copied = dataclasses.replace(
+            sweeps,
+            primal=T.copy_tree(sweeps.primal),
+            adjoint=T.copy_tree(sweeps.adjoint),
+            output=T.copy_tree(sweeps.output),
+        )
+        functions = _functions(parsed, copied, wrt_names, normalizer, mode)
+        _tidy(functions, mode, parsed, kinds, wrt_names, normalizer, builder, sweeps)
+        origin = f"{parsed.filename}:{parsed.tree.lineno}"
+        emitted = emit(functions, namespace, origin)
+        forward = namespace[functions[0].name] if mode == "split" else None
+        records = tuple(n.id for n in functions[0].body[-1].value.elts[1].elts) if forward else ()
+        made.append(Adjoint(emitted, parsed, wrt_names, mode, forward, records))
+    return made
+
+
+def _functions(parsed, sweeps, wrt_names, normalizer, mode: str) -> list[gast.FunctionDef]:
+    """The generated functions of one mode, before tidying."""
     grads = [
         T.name(sweeps.grads[w]) if w in sweeps.grads else gast.Constant(None, None)
         for w in wrt_names
@@ -118,9 +144,13 @@ def _transform(
     grads_tuple = gast.Tuple(elts=grads, ctx=gast.Load())
     out_expr = sweeps.output if sweeps.output is not None else gast.Constant(None, None)
     if mode in ("fused", "grad"):
-        functions = [_fused(parsed, sweeps, out_expr, grads_tuple, with_value=mode == "fused")]
-    else:
-        functions = _split(parsed, sweeps, out_expr, grads_tuple, normalizer.namer)
+        return [_fused(parsed, sweeps, out_expr, grads_tuple, with_value=mode == "fused")]
+    return _split(parsed, sweeps, out_expr, grads_tuple, normalizer.namer)
+
+
+def _tidy(functions, mode, parsed, kinds, wrt_names, normalizer, builder, sweeps) -> None:
+    """The rewrites that make generated code read like an expert's (see docs/design.md)."""
+    params = parsed.param_names
     pure = PURE_RUNTIME_NAMES | set(RULE_HELPERS) | _PURE_BUILTINS
     primal_of = {d: p for p, d in normalizer.namer.adjoints.items()}
     # grad's wrappers call the fused code with the default d_out=1.0
@@ -136,12 +166,6 @@ def _transform(
             optimize(f, pure)
         fold_temporaries(f, keep, pure)
         factor_sums(f)
-    namespace = _namespace(parsed, builder)
-    origin = f"{parsed.filename}:{parsed.tree.lineno}"
-    emitted = emit(functions, namespace, origin)
-    forward = namespace[functions[0].name] if mode == "split" else None
-    record_names = tuple(n.id for n in functions[0].body[-1].value.elts[1].elts) if forward else ()
-    return Adjoint(emitted, parsed, wrt_names, mode, forward, record_names)
 
 
 _PURE_BUILTINS = {

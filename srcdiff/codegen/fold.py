@@ -16,6 +16,8 @@ between writes anything it reads; and the line stays readable.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import gast
 
 from srcdiff.codegen import templates as T
@@ -26,6 +28,9 @@ _LONGEST = 92  # characters of a folded statement (lines are at most 100)
 
 def fold_temporaries(func: gast.FunctionDef, keep: set[str], pure: set[str]) -> bool:
     """Fold what can be folded; ``keep`` are names that stay (the user's)."""
+    loads = Counter(
+        n.id for n in gast.walk(func) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+    )
     changed = False
     for block in _blocks(func.body):
         i = 0
@@ -36,7 +41,7 @@ def fold_temporaries(func: gast.FunctionDef, keep: set[str], pure: set[str]) -> 
                 j = _reader(block, i, name)
                 if (
                     j is not None
-                    and _only_reader(func, block[i], block[j], name)
+                    and (loads[name] == 1 or _only_reader(func, block[i], block[j], name))
                     and _fold(block, i, j, name, pure)
                 ):
                     del block[i]

@@ -181,7 +181,7 @@ def _outer_accumulation(stmt: gast.stmt) -> tuple[str, gast.expr, gast.expr] | N
     call = value.right
     if value.left.id != target.id or not isinstance(call, gast.Call) or len(call.args) != 2:
         return None
-    if T.to_source(call.func).strip() != "np.outer" or call.keywords:
+    if T.dotted(call.func) != "np.outer" or call.keywords:
         return None
     return target.id, call.args[0], call.args[1]
 
@@ -216,13 +216,16 @@ def _drop_empty(block: list[gast.stmt], pure_names: set[str]) -> bool:
 # aliases ---------------------------------------------------------------------
 
 
-def _propagate_aliases(block: list[gast.stmt], func: gast.FunctionDef) -> bool:
+def _propagate_aliases(
+    block: list[gast.stmt], func: gast.FunctionDef, reads: Counter | None = None
+) -> bool:
+    reads = _reads(func) if reads is None else reads  # kept up to date by the renames
     changed = False
     for stmt in block:
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if inner and not isinstance(stmt, gast.FunctionDef):
-                changed |= _propagate_aliases(inner, func)
+                changed |= _propagate_aliases(inner, func, reads)
     i = 0
     while i < len(block):
         alias = _alias(block[i])
@@ -232,7 +235,7 @@ def _propagate_aliases(block: list[gast.stmt], func: gast.FunctionDef) -> bool:
                 del block[i]
                 changed = True
                 continue
-            if _substitute_after(block, i, new, old) and _reads(func).get(new, 0) == 0:
+            if _substitute_after(block, i, new, old, reads) and reads.get(new, 0) == 0:
                 del block[i]
                 changed = True
                 continue
@@ -253,27 +256,32 @@ def _alias(stmt: gast.stmt) -> tuple[str, str] | None:
     return None
 
 
-def _substitute_after(block: list[gast.stmt], index: int, new: str, old: str) -> bool:
+def _substitute_after(
+    block: list[gast.stmt], index: int, new: str, old: str, reads: Counter
+) -> bool:
     """Replace reads of ``new`` by ``old`` after ``block[index]`` while both keep
-    their values; False where it had to stop early."""
+    their values (``reads`` follows); False where it had to stop early."""
     for stmt in block[index + 1 :]:
         assigned = _assigned(stmt)
         if isinstance(stmt, (gast.If, gast.For, gast.While)) and (
             new in assigned or old in assigned
         ):
             return False  # a loop or branch that redefines either: keep it simple, stop here
-        _rename_reads(stmt, new, old)
+        renamed = _rename_reads(stmt, new, old)
+        reads[new] -= renamed
+        reads[old] += renamed
         if new in assigned or old in assigned:
             return True
     return True
 
 
-def _rename_reads(stmt: gast.stmt, new: str, old: str) -> None:
-    targets = stmt.targets if isinstance(stmt, gast.Assign) else []
+def _rename_reads(stmt: gast.stmt, new: str, old: str) -> int:
+    renamed = 0
     for node in gast.walk(stmt):
         if isinstance(node, gast.Name) and node.id == new and isinstance(node.ctx, gast.Load):
-            if not any(node is t for t in targets):
-                node.id = old
+            node.id = old
+            renamed += 1
+    return renamed
 
 
 # dead code ---------------------------------------------------------------------
@@ -312,20 +320,26 @@ def _drop_overwritten(block: list[gast.stmt], pure_names: set[str], top: bool = 
             inner = getattr(stmt, field, None)
             if inner and not isinstance(stmt, gast.FunctionDef):
                 changed |= _drop_overwritten(inner, pure_names)
+    reads = [None if _compound(s) else T.names_read(s) for s in block]
     i = 0
     while i < len(block):
         stmt = block[i]
         name = _plain_target(stmt)
         if (
             name is not None
+            and _overwritten(block, reads, i, name, top)
             and is_pure(stmt.value, pure_names)
-            and _overwritten(block, i, name, top)
         ):
             del block[i]
+            del reads[i]
             changed = True
             continue
         i += 1
     return changed
+
+
+def _compound(stmt: gast.stmt) -> bool:
+    return isinstance(stmt, (gast.If, gast.For, gast.While))
 
 
 def _merge_accumulations(block: list[gast.stmt], pure_names: set[str]) -> bool:
@@ -338,24 +352,37 @@ def _merge_accumulations(block: list[gast.stmt], pure_names: set[str]) -> bool:
             inner = getattr(stmt, field, None)
             if inner and not isinstance(stmt, gast.FunctionDef):
                 changed |= _merge_accumulations(inner, pure_names)
+    names: list = [_UNSEEN] * len(block)  # (read, written) per statement, filled lazily
     i = 0
     while i < len(block):
         stmt = block[i]
         name = _plain_target(stmt)
-        j = _next_accumulation(block, i, name) if name is not None else None
+        # only gradients accumulate: d_ names
+        j = _next_accumulation(block, names, i, name) if name and name[:2] == "d_" else None
         if j is not None and is_pure(stmt.value, pure_names):
             merged = copy.deepcopy(block[j])
             merged.value.left = stmt.value
             if len(T.to_source(merged).strip()) <= _LONGEST:
                 block[j] = merged
+                names[j] = _names(merged)
                 del block[i]
+                del names[i]
                 changed = True
                 continue
         i += 1
     return changed
 
 
-def _next_accumulation(block: list[gast.stmt], i: int, name: str) -> int | None:
+_UNSEEN = object()
+
+
+def _names(stmt: gast.stmt) -> tuple[set[str], set[str]] | None:
+    if not isinstance(stmt, gast.Assign):
+        return None  # compound statements and calls: not looked into
+    return T.names_read(stmt), T.names_written(stmt)
+
+
+def _next_accumulation(block: list[gast.stmt], names: list, i: int, name: str) -> int | None:
     reads = T.names_read(block[i].value)
     for j in range(i + 1, len(block)):
         later = block[j]
@@ -368,9 +395,12 @@ def _next_accumulation(block: list[gast.stmt], i: int, name: str) -> int | None:
             and name not in T.names_read(value.right)
         ):
             return j
-        if name in T.names_read(later) or T.names_written(later) & (reads | {name}):
+        if names[j] is _UNSEEN:
+            names[j] = _names(later)
+        if names[j] is None:
             return None
-        if isinstance(later, (gast.If, gast.For, gast.While)) or not isinstance(later, gast.Assign):
+        read, written = names[j]
+        if name in read or written & (reads | {name}):
             return None
     return None
 
@@ -425,13 +455,16 @@ def _plain_target(stmt: gast.stmt) -> str | None:
     return None
 
 
-def _overwritten(block: list[gast.stmt], i: int, name: str, top: bool) -> bool:
-    for later in block[i + 1 :]:
-        if name in T.names_read(later):
+def _overwritten(block: list[gast.stmt], reads: list, i: int, name: str, top: bool) -> bool:
+    for k in range(i + 1, len(block)):
+        later = block[k]
+        if reads[k] is None:
+            return False  # a compound statement: not looked into
+        if name in reads[k]:
             return False
         if _plain_target(later) == name:
             return True
-        if isinstance(later, (gast.If, gast.For, gast.While)) or name in _assigned(later):
+        if name in _assigned(later):
             return False
     return top  # the end of the function: nothing reads it
 
@@ -467,7 +500,7 @@ def _pure_callee(func: gast.expr, pure_names: set[str]) -> bool:
         and isinstance(root, gast.Name)
         and root.id in _PURE_MODULES
     ):
-        return "random" not in T.to_source(func)  # a dropped draw would shift later ones
+        return "random" not in (T.dotted(func) or "random")  # a dropped draw shifts later ones
     return isinstance(func, gast.Name) and func.id in pure_names
 
 

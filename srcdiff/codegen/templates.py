@@ -55,6 +55,34 @@ def names_read(node: gast.AST) -> set[str]:
     }
 
 
+def dotted(node: gast.expr) -> str | None:
+    """``"np.linalg.norm"`` for the expression ``np.linalg.norm`` (None if it is
+    not a chain of names): cheaper than printing it."""
+    parts = []
+    while isinstance(node, gast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, gast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def copy_tree(node: Any) -> Any:
+    """A copy of a gast tree with its fields and positions only: the analyses'
+    notes on nodes (``srcdiff_op`` and the like) stay behind, which makes this
+    much cheaper than ``copy.deepcopy``."""
+    if isinstance(node, list):
+        return [copy_tree(n) for n in node]
+    if not isinstance(node, gast.AST):
+        return node
+    new = type(node)(**{f: copy_tree(getattr(node, f, None)) for f in node._fields})
+    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+        if hasattr(node, attr):
+            setattr(new, attr, getattr(node, attr))
+    return new
+
+
 def names_written(stmt: gast.stmt) -> set[str]:
     """Names a statement rebinds or changes in place (``a[i] = v``, ``obj.h = v``,
     ``rows.append(v)``): what code moved across it must not read."""
