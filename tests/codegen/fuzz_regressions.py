@@ -341,9 +341,28 @@ REGRESSIONS += [
         (0.3, np.array([0.1, 0.2])),
         (0, 1),
     ),
+    # The mirror of return_in_else_of_inner_loop: a return inside a loop that sits
+    # in another loop's else clause is still refused with "cannot yet differentiate
+    # a 'return' inside a loop" (found after 9e5b40c).
+    _program(
+        "return_in_loop_inside_loop_else",
+        """
+        def f(x):
+            for i in range(1):
+                x = x * 2.0
+            else:
+                for k in range(2):
+                    return x * 3.0
+            return x
+        """,
+        (0.5,),
+        0,
+    ),
 ]
 
 OPEN_BUGS: dict[str, str] = {
+    "return_in_loop_inside_loop_else": "compiler bug: a return in a loop inside another "
+    "loop's else is refused",
     "write_through_an_alias": "compiler bug: a subscript write does not reach an alias "
     "of the array (wrong gradient)",
 }

@@ -21,7 +21,22 @@ Control flow adds: if/elif/else on data and on ints, conditional
 expressions, and/or/not, chained comparisons, ``for`` over ``range`` in
 several forms, ``while`` with a bounded counter and a data condition,
 break/continue, early return, subscript writes (``=``, ``+=``, ``-=``,
-``*=``, slices, fancy and boolean-mask indices), and list append/sum.
+``*=``, slices, fancy and boolean-mask indices), and:
+
+- ``for`` over an array's rows (or a 1-D array's scalars), over a list of
+  arrays or of floats, with ``enumerate``, ``zip`` and ``reversed``;
+- lists grown in loops by ``append``, ``insert(0, ...)`` and ``extend``, then
+  summed, stacked, indexed (also by an int the loop computed) or emptied by
+  ``pop()``; list comprehensions and generator expressions (with and without a
+  filter) feeding ``sum`` and ``np.stack``;
+- dicts of arrays: built, read, rebound (also in loops);
+- calls to generated module-level helpers: a small program of their own, or a
+  recursion on an integer depth that decreases;
+- a generated class whose ``__init__`` stores arrays on ``self`` and whose
+  method writes ``self.h``, called in a loop; attributes also rebound directly.
+
+Every construct keeps the program free of aliasing: a value that may share
+memory with a variable is copied before anything can write into it.
 """
 
 from __future__ import annotations
@@ -1155,7 +1170,8 @@ def call(draw: Any, ctx: Ctx, shape: Shape, depth: int) -> E | None:
         second = E(None, k, k)
     else:
         second = float_expr(draw, ctx, 0)
-    return fmt(f"{helper.name}({{0}}, {{1}})", arg, second, shape=shape)
+    # A helper may return its argument, so the call counts as a view.
+    return fmt(f"{helper.name}({{0}}, {{1}})", arg, second, shape=shape, view=True)
 
 
 def comprehension(draw: Any, ctx: Ctx, shape: Shape, depth: int) -> E:
