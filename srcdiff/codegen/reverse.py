@@ -59,6 +59,8 @@ class _Info:
     position: int
     loops: tuple[int, ...]  # ids of enclosing loops, outermost first
     reads: set[str] = field(default_factory=set)  # primal names its adjoint reads
+    # primal names read by temporaries recomputed just before its adjoint
+    recompute_reads: set[str] = field(default_factory=set)
     branches: tuple[tuple[int, bool], ...] = ()  # (if id, in its body?) for enclosing ifs
 
     def exclusive_with(self, other: _Info) -> bool:
@@ -280,6 +282,15 @@ class ReverseBuilder:
                 self.recompute_before.setdefault(id(body[last]), []).append(stmt)
                 self.recompute_window[id(stmt)] = (body, k, last)
 
+    def _note_recompute_reads(self) -> None:
+        """A recomputed temporary reads its inputs where it is recomputed: values a
+        loop around it changes must be restored by then, like any other read."""
+        for info in self.info.values():
+            info.recompute_reads = set()
+        for reader_id, stmts in self.recompute_before.items():
+            for stmt in stmts:
+                self.info[reader_id].recompute_reads |= T.names_read(stmt.value)
+
     def _drop_unsound_recomputes(self) -> bool:
         """A recomputation is only right if every input the loop changes is back to
         its value at the temporary's definition by the time it runs: changed only
@@ -310,7 +321,8 @@ class ReverseBuilder:
 
     def _decide_records(self) -> set[int]:
         """Statements that must save the value they overwrite (ids)."""
-        reads_before = [i for i in self.info.values() if i.reads]
+        self._note_recompute_reads()
+        reads_before = [i for i in self.info.values() if i.reads or i.recompute_reads]
         record: set[int] = set()
         self.recorded_names: dict[int, set[str]] = {}  # statement id -> names it must save
         for stmt, info in self._assignments():
@@ -336,7 +348,7 @@ class ReverseBuilder:
         ):
             return True  # its own adjoint reads the value it overwrites (x = sin(x))
         for reader in reads:
-            if name not in reader.reads:
+            if name not in reader.reads and name not in reader.recompute_reads:
                 continue
             if set(reader.loops) & set(info.loops):
                 return True

@@ -1074,3 +1074,31 @@ def loop_with_if_elif_inside(x):
         else:
             acc = acc - v
     return acc
+
+
+@add(lambda: (0.55, arr(3, seed=82), arr(3, seed=83)), wrt=(0, 2))
+def recomputed_temporary_reads_outer_loop_value(x, A, B):
+    # np.broadcast_to(v, ...) is recomputed in the reverse sweep of the inner
+    # loop: v, set by the outer loop, must be restored by then (fuzz, session 2)
+    z = np.zeros((1,))
+    for v in reversed(B):
+        for i in range(len(A)):
+            z += np.dot(x * np.ones((3,)), np.broadcast_to(v, (3, 1)))
+    return x + np.sum(z)
+
+
+@add(lambda: (0.3, arr(1, seed=84), arr(1, seed=85)), wrt=(0, 1, 2))
+def one_sided_zero_feeds_a_dot(x, A, B):
+    # the adjoint of v is 0.0 on one side of the branch and then feeds a
+    # product's rule that needs a shape (fuzz, session 2: IndexError)
+    b = B * 1.0
+    total = 0.0
+    for i in range(2):
+        v = np.dot(A + np.zeros((1, 1)), b)
+        if 2.0 > 1.5:
+            w = b * 1.0
+        else:
+            w = v
+        b = b * 0.5 + w * 1.0
+        total = total + np.sum(b) * x
+    return total
