@@ -1082,7 +1082,7 @@ def recomputed_temporary_reads_outer_loop_value(x, A, B):
     # loop: v, set by the outer loop, must be restored by then (fuzz, session 2)
     z = np.zeros((1,))
     for v in reversed(B):
-        for i in range(len(A)):
+        for _ in range(len(A)):
             z += np.dot(x * np.ones((3,)), np.broadcast_to(v, (3, 1)))
     return x + np.sum(z)
 
@@ -1093,7 +1093,7 @@ def one_sided_zero_feeds_a_dot(x, A, B):
     # product's rule that needs a shape (fuzz, session 2: IndexError)
     b = B * 1.0
     total = 0.0
-    for i in range(2):
+    for _ in range(2):
         v = np.dot(A + np.zeros((1, 1)), b)
         if 2.0 > 1.5:
             w = b * 1.0
