@@ -71,9 +71,11 @@ def _rewrite_returns(
                 leave = gast.Return(value=T.name(result))
                 out.append(_at(stmt, [gast.If(test=T.name(flag), body=[leave], orelse=rest)])[0])
             return out
+        if isinstance(stmt, gast.If) or isinstance(stmt, _LOOPS):
+            # an if's branches, or a loop's else with returns in loops of its own
+            stmt.orelse = _rewrite_returns(stmt.orelse, result, flag, in_loop)
         if isinstance(stmt, gast.If):
             stmt.body = _rewrite_returns(stmt.body, result, flag, in_loop)
-            stmt.orelse = _rewrite_returns(stmt.orelse, result, flag, in_loop)
         out.append(stmt)
     return out
 

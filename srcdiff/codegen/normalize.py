@@ -218,6 +218,7 @@ class Normalizer:
     def setitem(self, target: gast.Subscript, value: gast.expr, stmt: gast.stmt) -> None:
         """``x[i] = v``: for arrays the table's setitem rule, for lists and dicts a slot write."""
         base = target.value
+        self._refuse_shared_write(base.id, stmt)
         if self.is_active(target.slice):
             raise self.parsed.error(
                 stmt, "cannot differentiate an index computed from differentiated values"
@@ -240,6 +241,38 @@ class Normalizer:
             op = Op("rule", [base, index, item], RULES["setitem"], mutation="setitem")
         op.index = index
         self.emit(base.id, item, op, stmt, store=store)
+
+    def _refuse_shared_write(self, name: str, stmt: gast.stmt) -> None:
+        """A write into an array that another name also refers to (``r = a`` then
+        ``a[0] = v``) changes both; srcdiff follows values, not shared arrays."""
+        if is_structure(self.kinds.get(name)):
+            return
+        others = sorted(self._shared_names().get(name, ()))
+        if others:
+            raise self.parsed.error(
+                stmt,
+                f"cannot differentiate a write into '{name}' while '{others[0]}' refers "
+                "to the same array",
+                f"make a copy first ({others[0]} = {name}.copy()) so that each name "
+                "holds its own array",
+            )
+
+    def _shared_names(self) -> dict[str, set[str]]:
+        """name -> the names it was assigned from or to (``r = a``) in the function."""
+        if not hasattr(self, "_shared"):
+            self._shared: dict[str, set[str]] = {}
+            for node in gast.walk(self.parsed.tree):
+                if (
+                    isinstance(node, gast.Assign)
+                    and len(node.targets) == 1
+                    and isinstance(node.targets[0], gast.Name)
+                    and isinstance(node.value, gast.Name)
+                ):
+                    a, b = node.targets[0].id, node.value.id
+                    if a != b:
+                        self._shared.setdefault(a, set()).add(b)
+                        self._shared.setdefault(b, set()).add(a)
+        return self._shared
 
     def list_method(self, call: gast.Call, stmt: gast.stmt) -> None:
         """``lst.append(v)``, ``lst.extend(vs)``, ``lst.insert(i, v)`` on an active list."""

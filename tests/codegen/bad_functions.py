@@ -98,6 +98,13 @@ def with_int_param(x, n):
     return np.sum(x) * n
 
 
+def writes_through_a_shared_array(x, A):
+    a = A * 1.0
+    r = a
+    a[0] += x
+    return np.sum(r * r)
+
+
 # Lambdas whose source cannot be found: the text only ever existed in a string.
 lambda_from_eval = eval("lambda x: x * 2.0")
 _namespace: dict = {}

@@ -87,6 +87,16 @@ def test_unknown_function_with_active_argument() -> None:
     assert "adjoint" in message, f"no hint on registering an adjoint in: {message}"
 
 
+def test_a_write_into_an_array_another_name_shares_is_refused() -> None:
+    # r = a makes both names one array: a write through one changes the other, which
+    # srcdiff's value semantics would get wrong silently (fuzz, session 2)
+    fn = bad.writes_through_a_shared_array
+    message = refuse(fn, 0.3, np.array([0.1, 0.2]))
+    assert_points_at(message, line_of(fn, "a[0] += x"))
+    assert "'a'" in message and "'r'" in message
+    assert "copy" in message
+
+
 def test_non_scalar_output_suggests_vjp() -> None:
     message = refuse(bad.non_scalar_output, np.array([0.5, 1.0]))
     fn = bad.non_scalar_output
