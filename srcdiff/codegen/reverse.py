@@ -963,11 +963,12 @@ class ReverseBuilder:
         if not dropped and not kept:
             return T.expr("np.sum(E)", E=expr)
         if kept:
-            summed = T.expr(f"np.sum(E, axis={_axes(kept)}, keepdims=True)", E=expr)
+            # the method: numpy's np.sum adds a Python-level dispatch per call
+            summed = T.expr(f"(E).sum(axis={_axes(kept)}, keepdims=True)", E=expr)
             if not dropped:
                 return summed
             expr = summed
-        return T.expr(f"np.sum(E, axis={_axes(dropped)})", E=expr)
+        return T.expr(f"(E).sum(axis={_axes(dropped)})", E=expr)
 
     def _import_rule_globals(self, rule) -> None:
         self.rule_globals = getattr(self, "rule_globals", {})
