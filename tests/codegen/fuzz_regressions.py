@@ -341,9 +341,30 @@ REGRESSIONS += [
         (0.5,),
         0,
     ),
+    # A temporary recomputed in the reverse sweep from a loop's item: the adjoint
+    # run for these exact shapes recomputes np.broadcast_to(v, (3,)) inside the
+    # reverse loop but never restores v, so every iteration used the last item
+    # (d/dx -17.46 instead of -2.88).  The generic-shape code srcdiff.source()
+    # shows keeps a v_stack and is right.
+    _program(
+        "recompute_reads_a_stale_loop_item",
+        """
+        def f(x, B):
+            z = 0.0
+            for v in B:
+                for i in range(2):
+                    z = z + np.sum(x * np.broadcast_to(v, (3,)))
+            return z
+        """,
+        (0.55, np.array([0.76, -0.27, -0.97])),
+        (0, 1),
+    ),
 ]
 
-# Regressions srcdiff still gets wrong (strict xfail, reason given); none today.
+# Regressions srcdiff still gets wrong (strict xfail, reason given).
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.
-OPEN_BUGS: dict[str, str] = {}
+OPEN_BUGS: dict[str, str] = {
+    "recompute_reads_a_stale_loop_item": "compiler bug: a recomputed temporary reads a "
+    "loop item the reverse sweep does not restore (wrong gradient)",
+}
