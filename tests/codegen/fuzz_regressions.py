@@ -345,7 +345,7 @@ REGRESSIONS += [
     # run for these exact shapes recomputes np.broadcast_to(v, (3,)) inside the
     # reverse loop but never restores v, so every iteration used the last item
     # (d/dx -17.46 instead of -2.88).  The generic-shape code srcdiff.source()
-    # shows keeps a v_stack and is right.
+    # showed kept a v_stack and was right.  Found by the fuzzer at 49ab594.
     _program(
         "recompute_reads_a_stale_loop_item",
         """
@@ -361,10 +361,7 @@ REGRESSIONS += [
     ),
 ]
 
-# Regressions srcdiff still gets wrong (strict xfail, reason given).
+# Regressions srcdiff still gets wrong (strict xfail, reason given); none today.
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.
-OPEN_BUGS: dict[str, str] = {
-    "recompute_reads_a_stale_loop_item": "compiler bug: a recomputed temporary reads a "
-    "loop item the reverse sweep does not restore (wrong gradient)",
-}
+OPEN_BUGS: dict[str, str] = {}
