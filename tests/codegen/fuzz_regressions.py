@@ -345,7 +345,7 @@ REGRESSIONS += [
     # run for these exact shapes recomputes np.broadcast_to(v, (3,)) inside the
     # reverse loop but never restores v, so every iteration used the last item
     # (d/dx -17.46 instead of -2.88).  The generic-shape code srcdiff.source()
-    # showed kept a v_stack and was right.  Found by the fuzzer at 49ab594.
+    # showed kept a v_stack and was right.  Found by the fuzzer with f04e5da.
     _program(
         "recompute_reads_a_stale_loop_item",
         """
