@@ -795,7 +795,8 @@ class ReverseBuilder:
         if op.kind == "append":
             return [T.stmt(f"{base}.pop()")]
         if op.kind == "extend":
-            return [T.stmt(f"del {base}[len({base}) - len(ITEMS):]", ITEMS=op.inputs[1])]
+            # a slice assignment, not del: the generated code stays valid input to srcdiff
+            return [T.stmt(f"{base}[len({base}) - len(ITEMS):] = []", ITEMS=op.inputs[1])]
         if op.kind == "insert":
             return [T.stmt(f"{base}.pop(I)", I=op.index)]
         # v = base.pop(i): put v back where it came from
