@@ -359,9 +359,28 @@ REGRESSIONS += [
         (0.55, np.array([0.76, -0.27, -0.97])),
         (0, 1),
     ),
+    # A subscript write at the index enumerate() gives, over a differentiated array:
+    # refused with SrcdiffError "cannot differentiate an index computed from
+    # differentiated values", though the index is a plain int (issue 5 lists
+    # enumerate and data-dependent list indices).
+    _program(
+        "write_at_an_enumerate_index",
+        """
+        def f(x, A):
+            z = np.zeros(2)
+            for i, v in enumerate(A):
+                z[i] = v * x
+            return np.sum(z * z)
+        """,
+        (0.55, np.array([0.76, -0.27])),
+        (0, 1),
+    ),
 ]
 
-# Regressions srcdiff still gets wrong (strict xfail, reason given); none today.
+# Regressions srcdiff still gets wrong (strict xfail, reason given).
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.
-OPEN_BUGS: dict[str, str] = {}
+OPEN_BUGS: dict[str, str] = {
+    "write_at_an_enumerate_index": "compiler bug: z[i] = ... with i from enumerate over "
+    "a differentiated array is refused",
+}
