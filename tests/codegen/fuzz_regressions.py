@@ -375,12 +375,39 @@ REGRESSIONS += [
         (0.55, np.array([0.76, -0.27])),
         (0, 1),
     ),
+    # An attribute without a derivative (only B is differentiated) overwritten by a
+    # second method call after the first call's product read it: the adjoint of the
+    # first product read the overwritten c.h (d/dB -1.35 instead of -1.125).  With
+    # wrt=(0, 1) the gradient is right.
+    _program(
+        "inactive_attribute_overwritten_after_a_read",
+        """
+        class Cell:
+            def __init__(self, h):
+                self.h = h * 1.0
+
+            def step(self, v):
+                self.h = self.h * 1.5
+                return np.sum(v * self.h)
+
+
+        def f(x, B):
+            c = Cell(x * np.ones(2))
+            a = c.step(B)
+            a = a + c.step(B)
+            return a
+        """,
+        (-0.3, np.array([-0.43, 0.2])),
+        1,
+    ),
 ]
 
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.
 OPEN_BUGS: dict[str, str] = {
+    "inactive_attribute_overwritten_after_a_read": "compiler bug: an attribute without "
+    "a derivative is not saved before a method overwrites it (wrong gradient)",
     "write_at_an_enumerate_index": "compiler bug: z[i] = ... with i from enumerate over "
     "a differentiated array is refused",
 }
