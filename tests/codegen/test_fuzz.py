@@ -11,6 +11,8 @@ fuzz_regressions.py.
 
 from __future__ import annotations
 
+import copy
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -18,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.strategies import SearchStrategy
 
-from tests.codegen.fuzz_check import check_program
-from tests.codegen.fuzz_regressions import OPEN_BUGS, REGRESSIONS
+import srcdiff
+from tests.codegen.fuzz_check import check_program, load_program
+from tests.codegen.fuzz_regressions import OPEN_BUGS, REGRESSIONS, SLOW_TRANSFORMS
 from tests.codegen.programs import Program, control_programs, straight_programs
 
 # Issue 4 asks for 2,000 straight-line programs and issue 5 for 500 control-flow
@@ -81,9 +84,9 @@ def test_control_flow_programs(
     assert sum(outcomes.values()) > 0
 
 
-def _regression_params() -> list:
+def _regression_params(programs: list[Program] = REGRESSIONS) -> list:
     params = []
-    for p in REGRESSIONS:
+    for p in programs:
         bug = OPEN_BUGS.get(p.name)
         marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
         params.append(pytest.param(p, id=p.name, marks=marks))
@@ -94,3 +97,17 @@ def _regression_params() -> list:
 def test_regressions(program: Program, tmp_path: Path) -> None:
     # Every regression is a construct srcdiff supports: a refusal is a failure.
     assert check_program(program, tmp_path) == "ok"
+
+
+# Generous next to issue 4's 20 ms for a 20-line function: this catches blow-ups, not
+# small regressions, on a loaded 2-core machine.
+TRANSFORM_SECONDS = 1.0
+
+
+@pytest.mark.parametrize("program", _regression_params(SLOW_TRANSFORMS))
+def test_transform_time(program: Program, tmp_path: Path) -> None:
+    module = load_program(program.plain, tmp_path)
+    start = time.perf_counter()
+    srcdiff.grad(module.f, wrt=program.wrt)(*copy.deepcopy(program.args))
+    seconds = time.perf_counter() - start
+    assert seconds < TRANSFORM_SECONDS, f"first gradient call took {seconds:.2f} s"
