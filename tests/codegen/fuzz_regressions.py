@@ -400,6 +400,20 @@ REGRESSIONS += [
         (-0.3, np.array([-0.43, 0.2])),
         1,
     ),
+    # A write into an array whose view (a.T here; np.broadcast_to(a, ...) does the
+    # same) the right-hand side used: the adjoint keeps the view as a temporary and
+    # reads it after a[0] was overwritten, so d/dB[0] was 0.145 instead of 0.75.
+    _program(
+        "write_changes_a_view_the_adjoint_reads",
+        """
+        def f(A, B):
+            a = A * 1.0
+            a[0] = np.dot(a.T, B)
+            return np.sum(a)
+        """,
+        (np.array([0.75, 0.2]), np.array([0.3, -0.4])),
+        (0, 1),
+    ),
 ]
 
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
@@ -448,6 +462,8 @@ SLOW_TRANSFORMS: list[Program] = [
 ]
 
 OPEN_BUGS: dict[str, str] = {
+    "write_changes_a_view_the_adjoint_reads": "compiler bug: a saved view of an array is "
+    "read after a write into that array (wrong gradient)",
     "slow_fold_of_temporaries": "compiler bug: transform takes seconds (fold_temporaries "
     "is quadratic or worse)",
     "inactive_attribute_overwritten_after_a_read": "compiler bug: an attribute without "

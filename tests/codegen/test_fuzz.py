@@ -1,8 +1,9 @@
 """Random programs from a grammar: srcdiff's gradient against finite differences.
 
 Zero wrong gradients and zero internal errors: a program srcdiff cannot handle
-must be refused with SrcdiffError.  CI sizes are chosen so this file runs in
-about 90 s on a 2-core machine; ``pytest --fuzz-examples 10000`` runs more.
+must be refused with SrcdiffError (refusals are counted by reason in the
+printed summary).  CI sizes are chosen so this file runs in about 100 s on a
+2-core machine; ``pytest --fuzz-examples 10000`` runs more.
 Runs are derandomized, so CI sees the same programs every time.  A failure
 prints the program's source.  Shrinking a failure takes minutes, so it is off
 by default; ``--fuzz-shrink`` turns it on, and shrunk failures belong in
@@ -26,9 +27,10 @@ from tests.codegen.fuzz_regressions import OPEN_BUGS, REGRESSIONS, SLOW_TRANSFOR
 from tests.codegen.programs import Program, control_programs, straight_programs
 
 # Issue 4 asks for 2,000 straight-line programs and issue 5 for 500 control-flow
-# ones; measured on the 2-core machine (all passing, 2026-11-30) they cost about
-# 26 ms and 124 ms each, most of it srcdiff's own transform + compile, so CI runs
-# what fits in ~90 s.  `--fuzz-examples 2000` (or 10000) runs the full counts.
+# ones.  Measured on the 2-core machine next to another fuzz run (2026-12-01):
+# ~25 ms and ~90 ms each, most of it srcdiff's own transform + compile (drawing
+# the programs is ~1 ms and ~2 ms), so the file runs in about 100 s.
+# `--fuzz-examples 10000` runs more.
 STRAIGHT_EXAMPLES = 2000
 CONTROL_EXAMPLES = 500
 
