@@ -414,6 +414,28 @@ REGRESSIONS += [
         (np.array([0.75, 0.2]), np.array([0.3, -0.4])),
         (0, 1),
     ),
+    # An in-place write into an array that an object attribute also holds: d/dx
+    # came out 0.0 instead of -0.1.  8079231 refuses `r = a; a[0] += x`, but not
+    # the same alias kept in an attribute, a dict ({"w": b}) or a list ([b]); all
+    # three give the silent wrong gradient.  (The generator produced it by passing
+    # an owned array to a constructor; it now passes a copy.)
+    _program(
+        "write_reaches_an_alias_in_an_attribute",
+        """
+        class Cell:
+            def __init__(self, w):
+                self.w = w
+
+
+        def f(x, B):
+            b = B * 1.0
+            c = Cell(b)
+            b *= x
+            return np.sum(c.w)
+        """,
+        (0.5, np.array([0.3, -0.4])),
+        (0, 1),
+    ),
 ]
 
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
@@ -462,6 +484,8 @@ SLOW_TRANSFORMS: list[Program] = [
 ]
 
 OPEN_BUGS: dict[str, str] = {
+    "write_reaches_an_alias_in_an_attribute": "compiler bug: a write into an array an "
+    "attribute/dict/list also holds is neither refused nor differentiated right",
     "write_changes_a_view_the_adjoint_reads": "compiler bug: a saved view of an array is "
     "read after a write into that array (wrong gradient)",
     "slow_fold_of_temporaries": "compiler bug: transform takes seconds (fold_temporaries "

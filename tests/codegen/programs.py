@@ -1093,7 +1093,8 @@ def object_stmt(draw: Any, ctx: Ctx, indent: int, depth: int) -> list[Line]:
         ]
     )
     target = pick(draw, ctx.owned)
-    w, h = arr_expr(draw, ctx, sw, 1), arr_expr(draw, ctx, sh, 1)
+    # ``self.w = w`` keeps its argument: a copy, so later writes cannot reach it.
+    w, h = fresh_value(arr_expr(draw, ctx, sw, 1)), arr_expr(draw, ctx, sh, 1)
     out = [line(indent, fmt(f"{obj} = {cls}({{0}}, {{1}})", w, h, shape=None))]
     with ctx.scoped():
         ctx.arrays[f"{obj}.h"] = sh
