@@ -31,6 +31,10 @@ def fold_temporaries(func: gast.FunctionDef, keep: set[str], pure: set[str]) -> 
     loads = Counter(
         n.id for n in gast.walk(func) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     )
+    # statement id -> (own loads, writes, names); after a fold the enclosing
+    # statements' sets may still name the temporary, which only makes them cautious
+    index: dict = {}
+    _index(func.body, index)
     changed = False
     for block in _blocks(func.body):
         i = 0
@@ -38,12 +42,13 @@ def fold_temporaries(func: gast.FunctionDef, keep: set[str], pure: set[str]) -> 
             stmt = block[i]
             name = _temporary(stmt, keep)
             if name is not None and is_pure(stmt.value, pure):
-                j = _reader(block, i, name)
+                j = _reader(block, i, name, index)
                 if (
                     j is not None
-                    and (loads[name] == 1 or _only_reader(func, block[i], block[j], name))
+                    and (loads[name] == 1 or _only_reader(func, block[i], block[j], name, index))
                     and _fold(block, i, j, name, pure)
                 ):
+                    _index([block[j]], index)  # the reader now reads what the temporary read
                     del block[i]
                     changed = True
                     continue
@@ -62,23 +67,53 @@ def _temporary(stmt: gast.stmt, keep: set[str]) -> str | None:
     return None if name in keep else name
 
 
-def _only_reader(func: gast.FunctionDef, definition, reader, name: str) -> bool:
+def _only_reader(func: gast.FunctionDef, definition, reader, name: str, index: dict) -> bool:
     """Whether ``reader`` is the one statement that reads the value ``definition``
     gives ``name``: every other read follows, in its own block, another
     assignment of ``name`` (the reverse sweep recomputing ``sin_x``, say)."""
     for block in _blocks(func.body):
         latest = None
         for stmt in block:
-            if stmt is not reader and any(_is_load(n, name) for n in _own_nodes(stmt)):
+            loads, writes, mentioned = index[id(stmt)]
+            if name not in mentioned:
+                continue
+            if stmt is not reader and name in loads:
                 if latest is None or latest is definition:
                     return False
             if isinstance(stmt, gast.Assign) and any(
                 isinstance(t, gast.Name) and t.id == name for t in stmt.targets
             ):
                 latest = stmt
-            elif name in T.names_written(stmt):
-                latest = None  # assigned some other way (unpacking, a loop target)
+            elif name in writes:
+                latest = None  # assigned some other way (unpacking, a loop target, inside)
     return True
+
+
+def _index(block: list[gast.stmt], index: dict) -> tuple[set[str], set[str]]:
+    """For each statement: (names its own nodes load, names written anywhere in it,
+    names mentioned anywhere in it), one walk over the tree; returns the block's
+    written and mentioned names."""
+    block_writes: set[str] = set()
+    block_names: set[str] = set()
+    for stmt in block:
+        own = list(_own_nodes(stmt))
+        loads = {n.id for n in own if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        names = {n.id for n in own if isinstance(n, gast.Name)}
+        nested = isinstance(stmt, (gast.If, gast.For, gast.While))
+        writes = (
+            {n.id for n in own if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+            if nested
+            else T.names_written(stmt)
+        )
+        if nested:
+            for field in ("body", "orelse"):
+                inner_writes, inner_names = _index(getattr(stmt, field), index)
+                writes |= inner_writes
+                names |= inner_names
+        index[id(stmt)] = (loads, writes, names)
+        block_writes |= writes
+        block_names |= names
+    return block_writes, block_names
 
 
 def _own_nodes(stmt: gast.stmt):
@@ -92,16 +127,17 @@ def _own_nodes(stmt: gast.stmt):
         yield from gast.walk(stmt)
 
 
-def _reader(block: list[gast.stmt], i: int, name: str) -> int | None:
+def _reader(block: list[gast.stmt], i: int, name: str, index: dict) -> int | None:
     """The index of the statement after ``block[i]`` that reads ``name``, if it is
     in this block; None if the read is elsewhere or something in between writes
     what the temporary's value reads."""
     reads = T.names_read(block[i].value)
     for j in range(i + 1, len(block)):
         stmt = block[j]
-        if name in _loaded(stmt):
+        _, writes, mentioned = index[id(stmt)]
+        if name in mentioned and name in _loaded(stmt):
             return j
-        if T.names_written(stmt) & (reads | {name}) or not _harmless(stmt):
+        if writes & (reads | {name}) or not _harmless(stmt):
             return None
     return None
 

@@ -262,11 +262,12 @@ def _substitute_after(
     """Replace reads of ``new`` by ``old`` after ``block[index]`` while both keep
     their values (``reads`` follows); False where it had to stop early."""
     for stmt in block[index + 1 :]:
-        assigned = _assigned(stmt)
-        if isinstance(stmt, (gast.If, gast.For, gast.While)) and (
-            new in assigned or old in assigned
-        ):
-            return False  # a loop or branch that redefines either: keep it simple, stop here
+        if _compound(stmt):
+            assigned = _assigned(stmt)
+            if new in assigned or old in assigned:
+                return False  # a loop or branch that redefines either: keep it simple
+        else:
+            assigned = _stored_targets(stmt)
         renamed = _rename_reads(stmt, new, old)
         reads[new] -= renamed
         reads[old] += renamed
@@ -320,7 +321,7 @@ def _drop_overwritten(block: list[gast.stmt], pure_names: set[str], top: bool = 
             inner = getattr(stmt, field, None)
             if inner and not isinstance(stmt, gast.FunctionDef):
                 changed |= _drop_overwritten(inner, pure_names)
-    reads = [None if _compound(s) else T.names_read(s) for s in block]
+    reads = [None if _compound(s) else (T.names_read(s), _assigned(s)) for s in block]
     i = 0
     while i < len(block):
         stmt = block[i]
@@ -460,11 +461,12 @@ def _overwritten(block: list[gast.stmt], reads: list, i: int, name: str, top: bo
         later = block[k]
         if reads[k] is None:
             return False  # a compound statement: not looked into
-        if name in reads[k]:
+        read, assigned = reads[k]
+        if name in read:
             return False
         if _plain_target(later) == name:
             return True
-        if name in _assigned(later):
+        if name in assigned:
             return False
     return top  # the end of the function: nothing reads it
 
@@ -502,6 +504,25 @@ def _pure_callee(func: gast.expr, pure_names: set[str]) -> bool:
     ):
         return "random" not in (T.dotted(func) or "random")  # a dropped draw shifts later ones
     return isinstance(func, gast.Name) and func.id in pure_names
+
+
+def _stored_targets(stmt: gast.stmt) -> set[str]:
+    """The names a simple statement assigns, from its targets alone (no full walk)."""
+    if isinstance(stmt, gast.Assign):
+        return {n for t in stmt.targets for n in _target_names(t)}
+    if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)):
+        return set(_target_names(stmt.target))
+    return _assigned(stmt)
+
+
+def _target_names(target: gast.expr) -> list[str]:
+    if isinstance(target, gast.Name):
+        return [target.id]
+    if isinstance(target, (gast.Tuple, gast.List)):
+        return [n for e in target.elts for n in _target_names(e)]
+    if isinstance(target, gast.Starred):
+        return _target_names(target.value)
+    return []  # subscripts and attributes bind no name
 
 
 def _assigned(stmt: gast.stmt) -> set[str]:
