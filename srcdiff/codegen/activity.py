@@ -72,21 +72,47 @@ def active_variables(body: list[gast.stmt], wrt: set[str], classify: Classifier)
 
 def _transfer(stmt: gast.stmt, active: set[str], classify: Classifier) -> None:
     if isinstance(stmt, gast.Assign):
-        if expr_is_active(stmt.value, active, classify):
-            for target in stmt.targets:
-                active.update(stored_names(target))
+        for target in stmt.targets:
+            _bind(target, stmt.value, active, classify)
     elif isinstance(stmt, (gast.AugAssign, gast.AnnAssign)):
         if stmt.value is not None and expr_is_active(stmt.value, active, classify):
             active.update(stored_names(stmt.target))
     elif isinstance(stmt, gast.For):
-        if expr_is_active(stmt.iter, active, classify):
-            active.update(stored_names(stmt.target))
+        _bind(stmt.target, _item_of(stmt.iter), active, classify)
     elif isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
         func = stmt.value.func
         # list.append(v) and friends make the list carry v's derivative
         if isinstance(func, gast.Attribute) and func.attr in ("append", "extend", "insert"):
             if any(expr_is_active(a, active, classify) for a in stmt.value.args):
                 active.update(stored_names(func.value))
+
+
+def _bind(target: gast.AST, value: gast.expr, active: set[str], classify: Classifier) -> None:
+    """``a, b = x, y`` pairs targets with values: ``a`` is active only if ``x`` is."""
+    if (
+        isinstance(target, (gast.Tuple, gast.List))
+        and isinstance(value, (gast.Tuple, gast.List))
+        and len(target.elts) == len(value.elts)
+        and not any(isinstance(e, gast.Starred) for e in target.elts + value.elts)
+    ):
+        for t, v in zip(target.elts, value.elts, strict=True):
+            _bind(t, v, active, classify)
+    elif expr_is_active(value, active, classify):
+        active.update(stored_names(target))
+
+
+def _item_of(iterable: gast.expr) -> gast.expr:
+    """An expression as active as one item of ``iterable``: ``enumerate(xs)`` gives
+    (an int, an item of xs), ``zip(xs, ys)`` one item of each."""
+    if isinstance(iterable, gast.Call) and isinstance(iterable.func, gast.Name):
+        name, args = iterable.func.id, iterable.args
+        if name == "enumerate" and args:
+            return gast.Tuple(elts=[gast.Constant(0, None), _item_of(args[0])], ctx=gast.Load())
+        if name == "zip" and args:
+            return gast.Tuple(elts=[_item_of(a) for a in args], ctx=gast.Load())
+        if name == "reversed" and len(args) == 1:
+            return _item_of(args[0])
+    return iterable
 
 
 def _walk_statements(body: list[gast.stmt]):
