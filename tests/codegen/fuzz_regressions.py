@@ -436,6 +436,42 @@ REGRESSIONS += [
         (0.5, np.array([0.3, -0.4])),
         (0, 1),
     ),
+    # np.where's condition on an attribute the same statement overwrites: the
+    # adjoint re-evaluates self.h > 0.5 after self.h = ... ran, so it takes the
+    # other branch (d/dA 3A instead of A; both entries of A**2 are below 0.5).
+    _program(
+        "where_condition_reads_the_overwritten_attribute",
+        """
+        class Cell:
+            def __init__(self, h):
+                self.h = h * 1.0
+
+            def step(self):
+                self.h = self.h * 0.5 + np.where(self.h > 0.5, self.h, 2.0)
+
+
+        def f(A):
+            c = Cell(A**2)
+            c.step()
+            return np.sum(c.h)
+        """,
+        (np.array([-0.68, 0.64]),),
+        0,
+        probe="""
+        class Cell:
+            def __init__(self, h):
+                self.h = h * 1.0
+
+            def step(self):
+                self.h = self.h * 0.5 + np.where(_P.gt_arr(self.h, 0.5), self.h, 2.0)
+
+
+        def f(A):
+            c = Cell(A**2)
+            c.step()
+            return np.sum(c.h)
+        """,
+    ),
 ]
 
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
@@ -484,6 +520,8 @@ SLOW_TRANSFORMS: list[Program] = [
 ]
 
 OPEN_BUGS: dict[str, str] = {
+    "where_condition_reads_the_overwritten_attribute": "compiler bug: np.where's "
+    "condition is re-read from an attribute after it was overwritten (wrong gradient)",
     "write_reaches_an_alias_in_an_attribute": "compiler bug: a write into an array an "
     "attribute/dict/list also holds is neither refused nor differentiated right",
     "write_changes_a_view_the_adjoint_reads": "compiler bug: a saved view of an array is "
