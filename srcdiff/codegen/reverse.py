@@ -387,7 +387,7 @@ class ReverseBuilder:
         if isinstance(stmt, gast.Expr) and op is not None:
             return [op.target]
         if isinstance(stmt, gast.Assign):
-            kinds = (gast.Name, gast.Tuple, gast.List, gast.Subscript)
+            kinds = (gast.Name, gast.Tuple, gast.List, gast.Subscript, gast.Attribute)
             names = [n for t in stmt.targets if isinstance(t, kinds) for n in stored_names(t)]
             return names + ([self.pullbacks[id(stmt)]] if id(stmt) in self.pullbacks else [])
         if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)):
@@ -1168,7 +1168,8 @@ _LIST_MUTATIONS = ("append", "extend", "insert", "pop")
 
 def _written_in_place(stmt: gast.stmt) -> gast.expr | None:
     """What a statement without a derivative changes in place: ``b[i]`` for
-    ``b[i] = v`` and ``b[i] += v``, ``b`` for ``b += v`` (in place on arrays)."""
+    ``b[i] = v`` and ``b[i] += v``, ``b`` for ``b += v`` (in place on arrays),
+    ``obj.h`` for ``obj.h = v``."""
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
         target = stmt.targets[0]
     elif isinstance(stmt, gast.AugAssign):
@@ -1179,6 +1180,8 @@ def _written_in_place(stmt: gast.stmt) -> gast.expr | None:
         return None
     if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
         return target
+    if isinstance(target, gast.Attribute) and isinstance(target.value, gast.Name):
+        return target  # obj.h = v on an object without a derivative
     return None
 
 
