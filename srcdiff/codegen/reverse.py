@@ -137,7 +137,7 @@ class ReverseBuilder:
             if op is not None and op.kind == "user" and self._carries_any(op):
                 self.pullbacks[id(stmt)] = self.namer.fresh(f"{op.target}_pullback")
             if op is not None:
-                info.reads = self._adjoint_reads(stmt, op)
+                info.reads = self._with_view_bases(self._adjoint_reads(stmt, op))
             if isinstance(stmt, (gast.For, gast.While)):
                 self.loop_bodies[id(stmt)] = stmt.body
                 self._number(stmt.body, loops + (id(stmt),), counter, branches)
@@ -167,6 +167,33 @@ class ReverseBuilder:
             # the undo in place reads the list, the index, and a popped value
             reads |= set().union(*(T.names_read(s) for s in self._undo_list_change(stmt, op)))
         return reads
+
+    def _with_view_bases(self, reads: set[str]) -> set[str]:
+        """Reading a view (``a_T = a.T``, ``r = a``) reads the array it shows: a
+        write into ``a`` must be undone before the view's reader runs."""
+        out = set(reads)
+        for name in reads:
+            seen = set()
+            while name in self._view_bases and name not in seen:
+                seen.add(name)
+                name = self._view_bases[name]
+                out.add(name)
+        return out
+
+    @property
+    def _view_bases(self) -> dict[str, str]:
+        if not hasattr(self, "_view_bases_cache"):
+            table = {}
+            for stmt in self._by_id.values():
+                op = getattr(stmt, "srcdiff_op", None)
+                if op is None or op.mutation is not None or not op.inputs:
+                    continue
+                base = op.inputs[0]
+                view = op.kind == "copy" or (op.kind == "rule" and op.rule.name in _VIEWS)
+                if view and isinstance(base, gast.Name):
+                    table[op.target] = base.id
+            self._view_bases_cache = table
+        return self._view_bases_cache
 
     def _carries_any(self, op: Op) -> bool:
         return any(self._is_active_atom(a) for a in op.inputs)
@@ -1142,6 +1169,13 @@ def stored_names_in(stmt: gast.stmt) -> set[str]:
     return {
         n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }
+
+
+# rules whose result may share memory with their first input (numpy views)
+_VIEWS = {
+    "transpose", "getitem", "reshape", "ravel", "broadcast_to", "squeeze", "expand_dims",
+    "diagonal", "pos",
+}  # fmt: skip
 
 
 def _axes(axes: tuple[int, ...]) -> str:
