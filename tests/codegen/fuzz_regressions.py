@@ -520,16 +520,8 @@ SLOW_TRANSFORMS: list[Program] = [
 ]
 
 OPEN_BUGS: dict[str, str] = {
-    "where_condition_reads_the_overwritten_attribute": "compiler bug: np.where's "
-    "condition is re-read from an attribute after it was overwritten (wrong gradient)",
     "write_reaches_an_alias_in_an_attribute": "compiler bug: a write into an array an "
     "attribute/dict/list also holds is neither refused nor differentiated right",
-    "write_changes_a_view_the_adjoint_reads": "compiler bug: a saved view of an array is "
-    "read after a write into that array (wrong gradient)",
     "slow_fold_of_temporaries": "compiler bug: transform takes seconds (fold_temporaries "
     "is quadratic or worse)",
-    "inactive_attribute_overwritten_after_a_read": "compiler bug: an attribute without "
-    "a derivative is not saved before a method overwrites it (wrong gradient)",
-    "write_at_an_enumerate_index": "compiler bug: z[i] = ... with i from enumerate over "
-    "a differentiated array is refused",
 }
