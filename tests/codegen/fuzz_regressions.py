@@ -522,6 +522,4 @@ SLOW_TRANSFORMS: list[Program] = [
 OPEN_BUGS: dict[str, str] = {
     "write_reaches_an_alias_in_an_attribute": "compiler bug: a write into an array an "
     "attribute/dict/list also holds is neither refused nor differentiated right",
-    "slow_fold_of_temporaries": "compiler bug: transform takes seconds (fold_temporaries "
-    "is quadratic or worse)",
 }
