@@ -85,17 +85,25 @@ def adjoint_of(
     key = (fn, wrt_names, kinds, mode)
     adjoint = _CACHE.get(key)
     if adjoint is None:
-        # grad's two versions (with and without the value) come from one analysis
-        modes = ("fused", "grad") if mode in ("fused", "grad") else (mode,)
-        for made in _transform(fn, wrt_names, kinds, modes):
-            _CACHE[fn, wrt_names, kinds, made.mode] = made
-        adjoint = _CACHE[key]
+        later = _SIBLINGS.pop(key, None)
+        if later is not None:
+            adjoint = _CACHE[key] = later()
+            return adjoint
+        made = _transform(fn, wrt_names, kinds, mode)
+        adjoint = _CACHE[key] = made[0]
+        if len(made) > 1:  # grad's other version: from the same analysis, when asked for
+            _SIBLINGS[fn, wrt_names, kinds, made[1][0]] = made[1][1]
     return adjoint
 
 
+# grad's version with or without the value, not generated yet: key -> how to make it
+_SIBLINGS: dict[tuple, Callable[[], Adjoint]] = {}
+
+
 def _transform(
-    fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple, modes: tuple[str, ...]
-) -> list[Adjoint]:
+    fn: Callable[..., Any], wrt_names: tuple[str, ...], kinds: tuple, mode: str
+) -> list[Any]:
+    """The adjoint for ``mode``; for grad's modes also ``(other mode, make it)``."""
     parsed = parsed_function(fn)
     params = parsed.param_names
     tree = copy.deepcopy(parsed.tree)
@@ -117,8 +125,8 @@ def _transform(
     )
     sweeps = builder.build()
     namespace = _namespace(parsed, builder)
-    made = []
-    for mode in modes:
+
+    def make(mode: str) -> Adjoint:
         copied = dataclasses.replace(
             sweeps,
             primal=T.copy_tree(sweeps.primal),
@@ -131,8 +139,12 @@ def _transform(
         emitted = emit(functions, namespace, origin)
         forward = namespace[functions[0].name] if mode == "split" else None
         records = tuple(n.id for n in functions[0].body[-1].value.elts[1].elts) if forward else ()
-        made.append(Adjoint(emitted, parsed, wrt_names, mode, forward, records))
-    return made
+        return Adjoint(emitted, parsed, wrt_names, mode, forward, records)
+
+    if mode not in ("fused", "grad"):
+        return [make(mode)]
+    other = "grad" if mode == "fused" else "fused"
+    return [make(mode), (other, functools.partial(make, other))]
 
 
 def _functions(parsed, sweeps, wrt_names, normalizer, mode: str) -> list[gast.FunctionDef]:
