@@ -102,6 +102,9 @@ class Normalizer:
         if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1:
             self.assign(stmt.targets[0], stmt.value, stmt)
         elif isinstance(stmt, gast.AugAssign):
+            if isinstance(stmt.target, gast.Name) and self._maybe_array(stmt.target.id):
+                # a += v on an array changes it in place, for every holder of it
+                self._refuse_shared_write(stmt.target.id, stmt, holders_only=True)
             value = gast.BinOp(left=_load(stmt.target), op=stmt.op, right=stmt.value)
             self.assign(stmt.target, gast.copy_location(value, stmt), stmt)
         elif isinstance(stmt, gast.AnnAssign) and stmt.value is not None:
@@ -242,13 +245,22 @@ class Normalizer:
         op.index = index
         self.emit(base.id, item, op, stmt, store=store)
 
-    def _refuse_shared_write(self, name: str, stmt: gast.stmt) -> None:
-        """A write into an array that another name also refers to (``r = a`` then
-        ``a[0] = v``) changes both; srcdiff follows values, not shared arrays."""
+    def _refuse_shared_write(self, name: str, stmt: gast.stmt, holders_only: bool = False) -> None:
+        """A write into an array that something else also holds (``r = a``, an
+        object given ``a``, a list or dict holding it) changes both; srcdiff
+        follows values, not shared arrays, so it refuses rather than guess."""
         if is_structure(self.kinds.get(name)):
             return
-        others = sorted(self._shared_names().get(name, ()))
-        if others:
+        names, holders = self._shared_names()
+        if holders.get(name):
+            holder = sorted(holders[name])[0]
+            raise self.parsed.error(
+                stmt,
+                f"cannot differentiate a write into '{name}' while {holder} holds the same array",
+                f"pass or store a copy ({name}.copy()) so that each holder has its own array",
+            )
+        others = sorted(names.get(name, ()))
+        if others and not holders_only:
             raise self.parsed.error(
                 stmt,
                 f"cannot differentiate a write into '{name}' while '{others[0]}' refers "
@@ -257,22 +269,46 @@ class Normalizer:
                 "holds its own array",
             )
 
-    def _shared_names(self) -> dict[str, set[str]]:
-        """name -> the names it was assigned from or to (``r = a``) in the function."""
+    def _shared_names(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """(name -> the names it was assigned from or to, ``r = a``; name -> what else
+        was given it: an object's constructor or method, a stored list or dict,
+        an attribute), over the function's own code."""
         if not hasattr(self, "_shared"):
-            self._shared: dict[str, set[str]] = {}
+            names: dict[str, set[str]] = {}
+            holders: dict[str, set[str]] = {}
             for node in gast.walk(self.parsed.tree):
-                if (
-                    isinstance(node, gast.Assign)
-                    and len(node.targets) == 1
-                    and isinstance(node.targets[0], gast.Name)
-                    and isinstance(node.value, gast.Name)
-                ):
-                    a, b = node.targets[0].id, node.value.id
-                    if a != b:
-                        self._shared.setdefault(a, set()).add(b)
-                        self._shared.setdefault(b, set()).add(a)
+                if isinstance(node, gast.Assign) and len(node.targets) == 1:
+                    target, value = node.targets[0], node.value
+                    if isinstance(target, gast.Name) and isinstance(value, gast.Name):
+                        if target.id != value.id:
+                            names.setdefault(target.id, set()).add(value.id)
+                            names.setdefault(value.id, set()).add(target.id)
+                    elif isinstance(target, gast.Attribute) and isinstance(value, gast.Name):
+                        holders.setdefault(value.id, set()).add(f"'{_describe(target)}'")
+                    if not isinstance(target, (gast.Tuple, gast.List)):  # not a, b = b, a
+                        for held in _stored_in_literal(value):
+                            holders.setdefault(held, set()).add("a list, tuple or dict")
+                elif isinstance(node, gast.Call) and not _keeps_no_reference(node):
+                    for arg in node.args:
+                        if isinstance(arg, gast.Name):
+                            holders.setdefault(arg.id, set()).add(f"'{_describe(node)}'")
+            self._shared = (names, holders)
         return self._shared
+
+    def _maybe_array(self, name: str) -> bool:
+        """Whether ``name`` may hold an array (it is an array argument, or assigned
+        from code that mentions numpy or an array argument)."""
+        arrays = {p for p, k in self.kinds.items() if isinstance(k, tuple) and k[0] == "array"}
+        if name in arrays:
+            return True
+        for node in gast.walk(self.parsed.tree):
+            if isinstance(node, (gast.Assign, gast.AugAssign)):
+                targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+                if any(isinstance(t, gast.Name) and t.id == name for t in targets):
+                    read = T.names_read(node.value)
+                    if "np" in read or read & arrays:
+                        return True
+        return False
 
     def list_method(self, call: gast.Call, stmt: gast.stmt) -> None:
         """``lst.append(v)``, ``lst.extend(vs)``, ``lst.insert(i, v)`` on an active list."""
@@ -795,6 +831,36 @@ def single_exit(stmts: list[gast.stmt]) -> list[gast.stmt]:
             stmt.orelse = single_exit(stmt.orelse)
             return stmts[: i + 1]
     return stmts
+
+
+_NO_REFERENCE_BUILTINS = {
+    "len", "range", "float", "int", "abs", "min", "max", "sum", "print", "isinstance",
+    "enumerate", "zip", "reversed", "list", "tuple", "sorted", "bool", "round", "type",
+}  # fmt: skip
+
+
+def _keeps_no_reference(call: gast.Call) -> bool:
+    """numpy, math and builtins like len(): they do not keep their arguments."""
+    func = call.func
+    root = func
+    while isinstance(root, gast.Attribute):
+        root = root.value
+    if isinstance(func, gast.Attribute) and isinstance(root, gast.Name):
+        return root.id in ("np", "numpy", "math")
+    return isinstance(func, gast.Name) and func.id in _NO_REFERENCE_BUILTINS
+
+
+def _stored_in_literal(value: gast.expr) -> list[str]:
+    """Bare names a list, tuple or dict literal assigned somewhere holds."""
+    if isinstance(value, (gast.List, gast.Tuple)):
+        return [n for e in value.elts for n in _stored_in_literal(e) or _bare(e)]
+    if isinstance(value, gast.Dict):
+        return [n for e in value.values for n in _stored_in_literal(e) or _bare(e)]
+    return []
+
+
+def _bare(expr: gast.expr) -> list[str]:
+    return [expr.id] if isinstance(expr, gast.Name) else []
 
 
 def _is_list_method(expr: gast.expr) -> bool:

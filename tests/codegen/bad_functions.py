@@ -105,6 +105,25 @@ def writes_through_a_shared_array(x, A):
     return np.sum(r * r)
 
 
+class _Holder:
+    def __init__(self, w):
+        self.w = w
+
+
+def writes_an_array_an_object_holds(x, B):
+    b = B * 1.0
+    c = _Holder(b)
+    b *= x
+    return np.sum(c.w)
+
+
+def writes_an_array_a_dict_holds(x, B):
+    b = B * 1.0
+    d = {"w": b}
+    b[0] = x
+    return np.sum(d["w"])
+
+
 # Lambdas whose source cannot be found: the text only ever existed in a string.
 lambda_from_eval = eval("lambda x: x * 2.0")
 _namespace: dict = {}

