@@ -474,9 +474,6 @@ REGRESSIONS += [
     ),
 ]
 
-# Regressions srcdiff still gets wrong (strict xfail, reason given).
-# The write through an alias (``r = a; a[0] += x``) is now refused with
-# SrcdiffError: its test is in test_errors.py.
 # Programs whose first gradient call (transform + compile + run) must stay under
 # test_fuzz.TRANSFORM_SECONDS; the fuzzer found these taking 20 s and more.
 SLOW_TRANSFORMS: list[Program] = [
@@ -519,6 +516,9 @@ SLOW_TRANSFORMS: list[Program] = [
     ),
 ]
 
+# Regressions srcdiff still gets wrong (strict xfail, reason given).
+# The write through an alias (``r = a; a[0] += x``) is now refused with
+# SrcdiffError: its test is in test_errors.py.
 OPEN_BUGS: dict[str, str] = {
     "write_after_a_call_whose_result_was_dropped": "compiler bug: a write after a call "
     "that took the array is refused, though the call's result was not kept",
