@@ -288,12 +288,35 @@ class Normalizer:
                     if not isinstance(target, (gast.Tuple, gast.List)):  # not a, b = b, a
                         for held in _stored_in_literal(value):
                             holders.setdefault(held, set()).add("a list, tuple or dict")
-                elif isinstance(node, gast.Call) and not _keeps_no_reference(node):
+                    if isinstance(target, gast.Name) and self._returns_arguments(value):
+                        # r = g(b): g may return b itself
+                        for arg in value.args:
+                            if isinstance(arg, gast.Name):
+                                names.setdefault(target.id, set()).add(arg.id)
+                                names.setdefault(arg.id, set()).add(target.id)
+                elif isinstance(node, gast.Call) and self._may_keep_arguments(node):
                     for arg in node.args:
                         if isinstance(arg, gast.Name):
                             holders.setdefault(arg.id, set()).add(f"'{_describe(node)}'")
             self._shared = (names, holders)
         return self._shared
+
+    def _may_keep_arguments(self, call: gast.Call) -> bool:
+        """A constructor or a method may keep its arguments (``self.w = w``); a
+        function only hands them back through its result (see _returns_arguments)."""
+        if _keeps_no_reference(call):
+            return False
+        if isinstance(call.func, gast.Name):
+            found, value = self.parsed.lookup(call.func.id)
+            return not found or isinstance(value, type)
+        return True  # obj.method(b), or something srcdiff cannot see into
+
+    def _returns_arguments(self, value: gast.expr) -> bool:
+        return (
+            isinstance(value, gast.Call)
+            and not _keeps_no_reference(value)
+            and not self._may_keep_arguments(value)
+        )
 
     def _maybe_array(self, name: str) -> bool:
         """Whether ``name`` may hold an array (it is an array argument, or assigned

@@ -519,7 +519,4 @@ SLOW_TRANSFORMS: list[Program] = [
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.
-OPEN_BUGS: dict[str, str] = {
-    "write_after_a_call_whose_result_was_dropped": "compiler bug: a write after a call "
-    "that took the array is refused, though the call's result was not kept",
-}
+OPEN_BUGS: dict[str, str] = {}
