@@ -37,11 +37,11 @@ def inline_part(
     are renamed through ``preamble_names`` (shared across inputs of one call so
     a preamble statement is emitted once).
     """
-    preamble, expr = rule.input_parts()[index]
+    preamble, expr = _gast_part(rule, index)
     subs = dict(bindings)
     statements: list[gast.stmt] = []
     for stmt in preamble:
-        node = gast.ast_to_gast(copy.deepcopy(stmt))
+        node = T.copy_tree(stmt)
         targets = [
             n.id
             for n in gast.walk(node)
@@ -52,8 +52,23 @@ def inline_part(
                 preamble_names[t] = namer.fresh(t)
             subs[t] = T.name(preamble_names[t])
         statements.append(fold(T.replace(node, subs)))
-    body = T.replace(gast.ast_to_gast(copy.deepcopy(expr)), subs)
+    body = T.replace(T.copy_tree(expr), subs)
     return statements, fold(body)
+
+
+_GAST_PARTS: dict[tuple[int, int], tuple[Any, list[gast.stmt], gast.expr]] = {}
+
+
+def _gast_part(rule: Rule, index: int) -> tuple[list[gast.stmt], gast.expr]:
+    """A rule part as gast, converted once per process (callers copy it)."""
+    key = (id(rule), index)
+    if key not in _GAST_PARTS:
+        preamble, expr = rule.input_parts()[index]
+        converted = [gast.ast_to_gast(copy.deepcopy(s)) for s in preamble]
+        # the rule is kept alive with its conversion, so its id cannot be reused
+        _GAST_PARTS[key] = (rule, converted, gast.ast_to_gast(copy.deepcopy(expr)))
+    _, preamble, expr = _GAST_PARTS[key]
+    return preamble, expr
 
 
 def constant_node(value: Any) -> gast.expr:
@@ -203,9 +218,9 @@ def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
     while body:
         stmt = body.pop(0)
         if isinstance(stmt, gast.Return):
-            return out, fold(T.replace(copy.deepcopy(stmt.value), subs))
+            return out, fold(T.replace(T.copy_tree(stmt.value), subs))
         if isinstance(stmt, gast.If):
-            decided = _constant_truth(T.replace(copy.deepcopy(stmt.test), subs))
+            decided = _constant_truth(T.replace(T.copy_tree(stmt.test), subs))
             if decided is None:
                 return None
             body = (stmt.body if decided else stmt.orelse) + body
@@ -215,7 +230,7 @@ def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
             and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], gast.Name)
         ):
-            value = fold(T.replace(copy.deepcopy(stmt.value), subs))
+            value = fold(T.replace(T.copy_tree(stmt.value), subs))
             target = stmt.targets[0].id
             if isinstance(value, (gast.Name, gast.Constant)):
                 subs[target] = value

@@ -39,7 +39,7 @@ def replace(node: gast.AST, subs: dict[str, Any]) -> gast.AST:
             new = subs[n.id]
             if isinstance(new, str):
                 return gast.Name(new, n.ctx, None, None)
-            return copy.deepcopy(new)
+            return copy_tree(new)
 
     return Replacer().visit(node)
 
