@@ -83,7 +83,7 @@ def _stays_small(stmt, func, shape_of, primal_shapes, finished) -> bool:
     if not (_fixed(full) and is_known(value_shape)):
         return False
     small = {name}  # names that may hold the unspread value
-    assigns = [s for s in gast.walk(func) if isinstance(s, (gast.Assign, gast.AugAssign))]
+    assigns = [s for s in T.walk(func) if isinstance(s, (gast.Assign, gast.AugAssign))]
     grew = True
     while grew:
         grew = False
@@ -97,8 +97,8 @@ def _stays_small(stmt, func, shape_of, primal_shapes, finished) -> bool:
                 small.add(target)
                 grew = True
     allowed = _finished_uses(func, finished, full)
-    parents = {id(child): node for node in gast.walk(func) for child in gast.iter_child_nodes(node)}
-    for node in gast.walk(func):
+    parents = {id(child): node for node in T.walk(func) for child in gast.iter_child_nodes(node)}
+    for node in T.walk(func):
         if not (isinstance(node, gast.Name) and node.id in small and _loads(node, node.id)):
             continue
         if id(node) in allowed:
@@ -172,15 +172,15 @@ def _drop_one(block, i, func, shape_of, primal_shapes, counts) -> bool:
     if assignments.get(name, 0) != 1:
         return False
     later = block[i + 1 :]
-    uses = [n for s in later for n in gast.walk(s) if _loads(n, name)]
+    uses = [n for s in later for n in T.walk(s) if _loads(n, name)]
     if len(uses) != reads.get(name, 0):
         return False  # read somewhere else (a loop around, another branch)
-    last = max(k for k, s in enumerate(later) if any(_loads(n, name) for n in gast.walk(s)))
+    last = max(k for k, s in enumerate(later) if any(_loads(n, name) for n in T.walk(s)))
     if isinstance(value, gast.Name) and any(
         value.id in _stored(s) for s in later[: last + 1]
     ):  # the spread value changes before the last use
         return False
-    parents = {id(child): node for node in gast.walk(func) for child in gast.iter_child_nodes(node)}
+    parents = {id(child): node for node in T.walk(func) for child in gast.iter_child_nodes(node)}
     for use in uses:
         if not _broadcasts_itself(use, parents, full, value_shape, shape_of, primal_shapes):
             return False
@@ -321,13 +321,13 @@ def _loads(node: gast.AST, name: str) -> bool:
 
 def _stored(stmt: gast.stmt) -> set[str]:
     return {
-        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }
 
 
 def _assignments(func: gast.FunctionDef) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for n in gast.walk(func):
+    for n in T.walk(func):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
             counts[n.id] = counts.get(n.id, 0) + 1
     return counts
@@ -335,7 +335,7 @@ def _assignments(func: gast.FunctionDef) -> dict[str, int]:
 
 def _reads(func: gast.FunctionDef) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for n in gast.walk(func):
+    for n in T.walk(func):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
             counts[n.id] = counts.get(n.id, 0) + 1
     return counts

@@ -29,7 +29,7 @@ _LONGEST = 92  # characters of a folded statement (lines are at most 100)
 def fold_temporaries(func: gast.FunctionDef, keep: set[str], pure: set[str]) -> bool:
     """Fold what can be folded; ``keep`` are names that stay (the user's)."""
     loads = Counter(
-        n.id for n in gast.walk(func) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+        n.id for n in T.walk(func) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     )
     # statement id -> (own loads, writes, names); after a fold the enclosing
     # statements' sets may still name the temporary, which only makes them cautious
@@ -119,12 +119,12 @@ def _index(block: list[gast.stmt], index: dict) -> tuple[set[str], set[str]]:
 def _own_nodes(stmt: gast.stmt):
     """The nodes of a statement outside its nested blocks (a loop's header, say)."""
     if isinstance(stmt, (gast.If, gast.While)):
-        yield from gast.walk(stmt.test)
+        yield from T.walk(stmt.test)
     elif isinstance(stmt, gast.For):
-        yield from gast.walk(stmt.iter)
-        yield from gast.walk(stmt.target)
+        yield from T.walk(stmt.iter)
+        yield from T.walk(stmt.target)
     elif not isinstance(stmt, gast.FunctionDef):
-        yield from gast.walk(stmt)
+        yield from T.walk(stmt)
 
 
 def _reader(block: list[gast.stmt], i: int, name: str, index: dict) -> int | None:
@@ -152,7 +152,7 @@ def _fold(block: list[gast.stmt], i: int, j: int, name: str, pure: set[str]) -> 
         head = reader.value
     else:
         return False  # loops re-read their header; returns read the record
-    use = [n for n in gast.walk(head) if _is_load(n, name)]
+    use = [n for n in T.walk(head) if _is_load(n, name)]
     if len(use) != 1 or not _first_effect_free(head, pure):
         return False
     value = block[i].value
@@ -196,7 +196,7 @@ def _undo(reader, head, parent, use, value) -> None:
 
 
 def _parent_of(root: gast.AST, target: gast.AST) -> gast.AST | None:
-    for node in gast.walk(root):
+    for node in T.walk(root):
         for child in gast.iter_child_nodes(node):
             if child is target:
                 return node
@@ -227,9 +227,7 @@ def _harmless(stmt: gast.stmt) -> bool:
 
 
 def _loaded(stmt: gast.stmt) -> set[str]:
-    return {
-        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
+    return {n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def _is_load(node: gast.AST, name: str) -> bool:

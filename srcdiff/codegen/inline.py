@@ -43,9 +43,7 @@ def inline_part(
     for stmt in preamble:
         node = T.copy_tree(stmt)
         targets = [
-            n.id
-            for n in gast.walk(node)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+            n.id for n in T.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
         ]
         for t in targets:
             if t not in preamble_names:
@@ -249,7 +247,7 @@ _TYPE_NAMES = {"tuple": tuple, "list": list, "int": int, "float": float, "str": 
 def _constant_truth(test: gast.expr) -> bool | None:
     """The truth of ``test`` if it involves only literals (and ``isinstance`` of a
     literal against a builtin type), else None."""
-    for node in gast.walk(test):
+    for node in T.walk(test):
         if isinstance(node, gast.Call):
             if not (isinstance(node.func, gast.Name) and node.func.id == "isinstance"):
                 return None

@@ -29,6 +29,8 @@ from typing import Any
 
 import gast
 
+from srcdiff.codegen import templates as T
+
 Effect = tuple[str, int] | None  # ("shift", c) or ("scale", c); None: independent of m
 _OTHER = ("other", 0)
 
@@ -135,7 +137,7 @@ def _of(atom: gast.expr, effects: dict[str, Effect]) -> Effect:
 
 
 def _reads_any(node: gast.AST, effects: dict[str, Effect]) -> bool:
-    return any(isinstance(n, gast.Name) and effects.get(n.id) is not None for n in gast.walk(node))
+    return any(isinstance(n, gast.Name) and effects.get(n.id) is not None for n in T.walk(node))
 
 
 def _kind(effect: Effect) -> str | None:
@@ -151,14 +153,12 @@ def _make(kind: str, c: int) -> Effect:
 
 
 def _reads(stmt: gast.stmt) -> set[str]:
-    return {
-        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
+    return {n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def _stored(stmt: gast.stmt) -> set[str]:
     return {
-        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }
 
 

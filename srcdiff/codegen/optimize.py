@@ -278,7 +278,7 @@ def _substitute_after(
 
 def _rename_reads(stmt: gast.stmt, new: str, old: str) -> int:
     renamed = 0
-    for node in gast.walk(stmt):
+    for node in T.walk(stmt):
         if isinstance(node, gast.Name) and node.id == new and isinstance(node.ctx, gast.Load):
             node.id = old
             renamed += 1
@@ -409,7 +409,7 @@ def _next_accumulation(block: list[gast.stmt], names: list, i: int, name: str) -
 def factor_sums(func: gast.FunctionDef) -> None:
     """``g * a + g * b + g * c`` becomes ``g * (a + b + c)``: one product by the
     incoming gradient instead of one per term (per element, for arrays)."""
-    for node in gast.walk(func):
+    for node in T.walk(func):
         if isinstance(node, gast.Assign):
             node.value = _factored(node.value)
 
@@ -485,7 +485,7 @@ def _is_dead(stmt: gast.stmt, reads: Counter, pure_names: set[str]) -> bool:
 
 
 def is_pure(expr: gast.expr, pure_names: set[str]) -> bool:
-    for node in gast.walk(expr):
+    for node in T.walk(expr):
         if isinstance(node, gast.Call) and not _pure_callee(node.func, pure_names):
             return False
         if isinstance(node, (gast.Yield, gast.YieldFrom, gast.Await, gast.NamedExpr)):
@@ -527,11 +527,11 @@ def _target_names(target: gast.expr) -> list[str]:
 
 def _assigned(stmt: gast.stmt) -> set[str]:
     return {
-        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }
 
 
 def _reads(func: gast.FunctionDef) -> Counter:
     return Counter(
-        n.id for n in gast.walk(func) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+        n.id for n in T.walk(func) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
     )

@@ -801,7 +801,7 @@ class ReverseBuilder:
                 else T.name(self.saved[id(stmt)])
             )
             target = _load_copy(written)
-            for node in gast.walk(target):
+            for node in T.walk(target):
                 if isinstance(node, (gast.Name, gast.Subscript)) and node is target:
                     node.ctx = gast.Store()
             return [gast.Assign(targets=[target], value=old)]
@@ -1130,7 +1130,7 @@ def _located(generated: list[gast.stmt], origin: gast.stmt) -> list[gast.stmt]:
     if line is None:
         return generated
     for stmt in generated:
-        for node in gast.walk(stmt):
+        for node in T.walk(stmt):
             if isinstance(node, (gast.If, gast.For, gast.While)) and node is not stmt:
                 break
             if hasattr(node, "lineno") and (node.lineno in (None, 1) or node is stmt):
@@ -1167,7 +1167,7 @@ def _is_shape_call(call: gast.Call) -> bool:
 
 def stored_names_in(stmt: gast.stmt) -> set[str]:
     return {
-        n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+        n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }
 
 
@@ -1221,7 +1221,7 @@ def _written_in_place(stmt: gast.stmt) -> gast.expr | None:
 
 def _load_copy(expr: gast.expr) -> gast.expr:
     expr = copy.deepcopy(expr)
-    for node in gast.walk(expr):
+    for node in T.walk(expr):
         if hasattr(node, "ctx"):
             node.ctx = gast.Load()
     return expr

@@ -50,9 +50,7 @@ def to_source(node: gast.AST) -> str:
 
 
 def names_read(node: gast.AST) -> set[str]:
-    return {
-        n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    }
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def dotted(node: gast.expr) -> str | None:
@@ -66,6 +64,23 @@ def dotted(node: gast.expr) -> str | None:
         return None
     parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def walk(node: Any):
+    """Every node under ``node`` (itself included), depth first: ``ast.walk``
+    without its generator-per-node overhead (the passes walk trees a lot)."""
+    stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    ast_type = gast.AST
+    while stack:
+        current = pop()
+        yield current
+        for field in current._fields:
+            value = getattr(current, field, None)
+            if type(value) is list:
+                extend(v for v in value if isinstance(v, ast_type))
+            elif isinstance(value, ast_type):
+                push(value)
 
 
 def copy_tree(node: Any) -> Any:
@@ -87,7 +102,7 @@ def names_written(stmt: gast.stmt) -> set[str]:
     """Names a statement rebinds or changes in place (``a[i] = v``, ``obj.h = v``,
     ``rows.append(v)``): what code moved across it must not read."""
     names = set()
-    for node in gast.walk(stmt):
+    for node in walk(stmt):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
             names.add(node.id)
         if isinstance(node, (gast.Subscript, gast.Attribute)) and isinstance(
