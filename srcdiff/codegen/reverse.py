@@ -201,7 +201,7 @@ class ReverseBuilder:
     def _part_reads(self, stmt: gast.Assign, op: Op, i: int) -> set[str]:
         """The primal names input ``i``'s gradient reads, as it will be emitted
         (shapes known statically are not read)."""
-        scratch = copy.deepcopy(self.namer)  # the real names are handed out when emitting
+        scratch = _ScratchNamer()  # the real names are handed out when emitting
         g = T.name(scratch.fresh("g"))
         bindings = self._rule_bindings(stmt, op, g, T.name(op.target))
         statements, expr = self._inline_part(op.rule, i, bindings, scratch, {})
@@ -1151,6 +1151,19 @@ def _helpers() -> dict[str, object]:
 
 
 _RULE_HELPERS = _helpers()
+
+
+class _ScratchNamer(Namer):
+    """Names for a trial inlining whose statements are thrown away: unique, and
+    without copying the real namer's table of taken names."""
+
+    def __init__(self) -> None:
+        self.adjoints = {}
+        self._count = 0
+
+    def fresh(self, base: str) -> str:
+        self._count += 1
+        return f"_scratch_{self._count}_{base}"
 
 
 def _is_shape_call(call: gast.Call) -> bool:
