@@ -600,9 +600,20 @@ class ReverseBuilder:
             if name not in self.params and not self._defined_before(name, info.loops[0]):
                 self.none_init.setdefault(0, set()).add(name)
             return T.stmt(f"{stack}.append({name})")
+        if name not in self.params and not self._bound_before(name, stmt):
+            self.none_init.setdefault(0, set()).add(name)  # saved before any value
         saved = self.namer.fresh(f"{name}_before")
         self.saved[id(stmt), name] = saved
         return T.assign(saved, T.name(name))
+
+    def _bound_before(self, name: str, stmt: gast.stmt) -> bool:
+        """``name`` is assigned at the top level of the function before ``stmt``."""
+        position = self.info[id(stmt)].position
+        return any(
+            name in self._assigned_names(s) and self.info[id(s)].position < position
+            for s in self.body
+            if id(s) in self.info and not isinstance(s, (gast.If, gast.For, gast.While))
+        )
 
     def _saved_names(self, stmt: gast.stmt) -> list[str]:
         """The names whose old values ``stmt`` saves (one region for writes in place)."""

@@ -1102,3 +1102,15 @@ def one_sided_zero_feeds_a_dot(x, A, B):
         b = b * 0.5 + w * 1.0
         total = total + np.sum(b) * x
     return total
+
+
+@add(lambda: (0.0048, arr(3, seed=86), 2), wrt=(1, 0))
+def value_saved_in_a_branch_before_it_exists(x, B, n):
+    # clip_b_item's old value is saved in the elif branch, where it has none yet
+    # (fuzz, session 2: UnboundLocalError)
+    b = np.array(B)
+    if x > 10.0:
+        b = b * 0.5
+    elif n % 2 == 0:
+        b = np.clip(b[:2], -0.5, 0.5)[[1, 0, 0]]
+    return np.sum(b)
