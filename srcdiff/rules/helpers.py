@@ -106,8 +106,17 @@ def cumsum_grad(g: Any, x: Any, axis: Any, xp: Any) -> Any:
 # -------------------------------------------------------------- linear algebra
 
 
+def _spread_number(g: Any, x: Any, y: Any, xp: Any) -> Any:
+    """A number standing for the same gradient everywhere (the compiler's 0.0 on a
+    path where the product's result was never used), spread to the result's shape."""
+    if len(xp.shape(g)) == 0 and (len(xp.shape(x)) > 1 or len(xp.shape(y)) > 1):
+        return xp.broadcast_to(g, xp.shape(xp.matmul(x, y)))
+    return g
+
+
 def matmul_grad_left(g: Any, x: Any, y: Any, xp: Any) -> Any:
     """Adjoint of ``x`` in ``x @ y`` for any ranks (1-d operands promoted as numpy does)."""
+    g = _spread_number(g, x, y, xp)
     x_nd, y_nd = len(xp.shape(x)), len(xp.shape(y))
     if x_nd == 1 and y_nd == 1:
         return g * y
@@ -121,6 +130,7 @@ def matmul_grad_left(g: Any, x: Any, y: Any, xp: Any) -> Any:
 
 def matmul_grad_right(g: Any, x: Any, y: Any, xp: Any) -> Any:
     """Adjoint of ``y`` in ``x @ y`` for any ranks."""
+    g = _spread_number(g, x, y, xp)
     x_nd, y_nd = len(xp.shape(x)), len(xp.shape(y))
     if x_nd == 1 and y_nd == 1:
         return g * x

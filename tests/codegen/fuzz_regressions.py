@@ -516,6 +516,36 @@ SLOW_TRANSFORMS: list[Program] = [
     ),
 ]
 
+REGRESSIONS += [
+    # A method's argument used only in a branch that never runs: its adjoint is the
+    # compiler's one-sided 0.0, which reached the rank-generic matmul rule
+    # (ValueError: matmul input operand has 0 dimensions; session 2).
+    _program(
+        "zero_stand_in_reaches_a_matmul_rule",
+        """
+        class Cell:
+            def __init__(self, w, h):
+                self.w = w
+                self.h = h * 1.0
+
+            def step(self, v):
+                self.h = self.h * 0.5 + (v[0] if 0.3 > 2.0 else np.tanh(self.h))
+                return self.h
+
+
+        def f(x, A):
+            z = np.zeros((2, 3))
+            for i in range(2):
+                c = Cell(np.sum(x * np.ones((3, 1, 2)), axis=-2), z * 1.0)
+                c.step(np.matmul(c.w[:2, :1], A[:1, :3]))
+                z = z + np.sum(c.h) * 0.5
+            return x + np.sum(z)
+        """,
+        (-0.15, np.array([[-0.19, 0.77, -0.61], [-0.2, 0.33, 0.16]])),
+        (0, 1),
+    ),
+]
+
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.
