@@ -48,8 +48,8 @@ def drop_broadcasts(
         return primal_shapes.get(primal_of.get(name, name))
 
     changed = False
-    counts = (_assignments(func), _reads(func))  # refreshed after each change
-    for block in _blocks(func.body):
+    counts = (T.name_counts(func, store=True), T.name_counts(func))  # refreshed after each change
+    for block in T.blocks(func.body):
         i = 0
         while i < len(block):
             if _spread(block[i]) is None:
@@ -57,7 +57,7 @@ def drop_broadcasts(
                 continue
             if _drop_one(block, i, func, shape_of, primal_shapes, counts):
                 del block[i]
-                counts = (_assignments(func), _reads(func))
+                counts = (T.name_counts(func, store=True), T.name_counts(func))
                 changed = True
                 continue
             if finished is not None and _stays_small(
@@ -74,14 +74,10 @@ def _stays_small(stmt, func, shape_of, primal_shapes, finished) -> bool:
     is scaled by numbers only, until it is returned as the gradient of an
     argument of the spread shape or meets an array of that shape (see
     :func:`_broadcasts_itself`)."""
-    match = _spread(stmt)
-    if match is None:
+    spread = _spread_with_shapes(stmt, shape_of)
+    if spread is None:
         return False
-    name, value, of = match
-    full = shape_of(of)
-    value_shape = SCALAR if isinstance(value, gast.Constant) else shape_of(value.id)
-    if not (_fixed(full) and is_known(value_shape)):
-        return False
+    name, value, full, value_shape = spread
     small = {name}  # names that may hold the unspread value
     assigns = [s for s in T.walk(func) if isinstance(s, (gast.Assign, gast.AugAssign))]
     grew = True
@@ -160,14 +156,10 @@ def _statement_of(node: gast.AST, parents: dict) -> gast.stmt | None:
 
 
 def _drop_one(block, i, func, shape_of, primal_shapes, counts) -> bool:
-    match = _spread(block[i])
-    if match is None:
+    spread = _spread_with_shapes(block[i], shape_of)
+    if spread is None:
         return False
-    name, value, of = match
-    full = shape_of(of)
-    value_shape = SCALAR if isinstance(value, gast.Constant) else shape_of(value.id)
-    if not (_fixed(full) and is_known(value_shape)):
-        return False
+    name, value, full, value_shape = spread
     assignments, reads = counts
     if assignments.get(name, 0) != 1:
         return False
@@ -279,6 +271,19 @@ def _no_unknowns(key: Any) -> Any:
     raise ValueError("known shapes broadcast to known shapes")
 
 
+def _spread_with_shapes(stmt: gast.stmt, shape_of) -> tuple | None:
+    """``(d_t, s, t's shape, s's shape)`` for a spread whose shapes are fixed."""
+    match = _spread(stmt)
+    if match is None:
+        return None
+    name, value, of = match
+    full = shape_of(of)
+    value_shape = SCALAR if isinstance(value, gast.Constant) else shape_of(value.id)
+    if not (_fixed(full) and is_known(value_shape)):
+        return None
+    return name, value, full, value_shape
+
+
 def _spread(stmt: gast.stmt) -> tuple[str, gast.expr, str] | None:
     """``(d_t, s, t)`` for ``d_t = np.broadcast_to(s, np.shape(t))``."""
     if not (
@@ -304,17 +309,6 @@ def _spread(stmt: gast.stmt) -> tuple[str, gast.expr, str] | None:
     return stmt.targets[0].id, value, shape.args[0].id
 
 
-def _blocks(block: list[gast.stmt]):
-    yield block
-    for stmt in block:
-        if isinstance(stmt, gast.FunctionDef):
-            continue
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if inner:
-                yield from _blocks(inner)
-
-
 def _loads(node: gast.AST, name: str) -> bool:
     return isinstance(node, gast.Name) and node.id == name and isinstance(node.ctx, gast.Load)
 
@@ -323,19 +317,3 @@ def _stored(stmt: gast.stmt) -> set[str]:
     return {
         n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
     }
-
-
-def _assignments(func: gast.FunctionDef) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for n in T.walk(func):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
-            counts[n.id] = counts.get(n.id, 0) + 1
-    return counts
-
-
-def _reads(func: gast.FunctionDef) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for n in T.walk(func):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-            counts[n.id] = counts.get(n.id, 0) + 1
-    return counts

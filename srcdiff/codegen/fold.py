@@ -16,8 +16,6 @@ between writes anything it reads; and the line stays readable.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import gast
 
 from srcdiff.codegen import templates as T
@@ -28,15 +26,13 @@ _LONGEST = 92  # characters of a folded statement (lines are at most 100)
 
 def fold_temporaries(func: gast.FunctionDef, keep: set[str], pure: set[str]) -> bool:
     """Fold what can be folded; ``keep`` are names that stay (the user's)."""
-    loads = Counter(
-        n.id for n in T.walk(func) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    )
+    loads = T.name_counts(func)
     # statement id -> (own loads, writes, names); after a fold the enclosing
     # statements' sets may still name the temporary, which only makes them cautious
     index: dict = {}
     _index(func.body, index)
     changed = False
-    for block in _blocks(func.body):
+    for block in T.blocks(func.body):
         i = 0
         while i < len(block):
             stmt = block[i]
@@ -71,7 +67,7 @@ def _only_reader(func: gast.FunctionDef, definition, reader, name: str, index: d
     """Whether ``reader`` is the one statement that reads the value ``definition``
     gives ``name``: every other read follows, in its own block, another
     assignment of ``name`` (the reverse sweep recomputing ``sin_x``, say)."""
-    for block in _blocks(func.body):
+    for block in T.blocks(func.body):
         latest = None
         for stmt in block:
             loads, writes, mentioned = index[id(stmt)]
@@ -232,14 +228,3 @@ def _loaded(stmt: gast.stmt) -> set[str]:
 
 def _is_load(node: gast.AST, name: str) -> bool:
     return isinstance(node, gast.Name) and node.id == name and isinstance(node.ctx, gast.Load)
-
-
-def _blocks(block: list[gast.stmt]):
-    yield block
-    for stmt in block:
-        if isinstance(stmt, gast.FunctionDef):
-            continue
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if inner:
-                yield from _blocks(inner)

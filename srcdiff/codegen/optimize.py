@@ -316,11 +316,8 @@ def _drop_overwritten(block: list[gast.stmt], pure_names: set[str], top: bool = 
     in between: the first assignment does nothing (nor does one at the top
     level that nothing after it reads)."""
     changed = False
-    for stmt in block:
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if inner and not isinstance(stmt, gast.FunctionDef):
-                changed |= _drop_overwritten(inner, pure_names)
+    for inner in (b for stmt in block for b in T.inner_blocks(stmt)):
+        changed |= _drop_overwritten(inner, pure_names)
     reads = [None if _compound(s) else (T.names_read(s), _assigned(s)) for s in block]
     i = 0
     while i < len(block):
@@ -348,11 +345,8 @@ def _merge_accumulations(block: list[gast.stmt], pure_names: set[str]) -> bool:
     ``d_x = A + B`` where nothing in between reads ``d_x`` or changes what ``A``
     reads: an expert sums the contributions to a gradient in one expression."""
     changed = False
-    for stmt in block:
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if inner and not isinstance(stmt, gast.FunctionDef):
-                changed |= _merge_accumulations(inner, pure_names)
+    for inner in (b for stmt in block for b in T.inner_blocks(stmt)):
+        changed |= _merge_accumulations(inner, pure_names)
     names: list = [_UNSEEN] * len(block)  # (read, written) per statement, filled lazily
     i = 0
     while i < len(block):
@@ -532,6 +526,4 @@ def _assigned(stmt: gast.stmt) -> set[str]:
 
 
 def _reads(func: gast.FunctionDef) -> Counter:
-    return Counter(
-        n.id for n in T.walk(func) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-    )
+    return T.name_counts(func)

@@ -4,6 +4,7 @@ as readable templates, not node constructors."""
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from typing import Any
 
 import astor
@@ -49,6 +50,12 @@ def to_source(node: gast.AST) -> str:
     return astor.to_source(gast.gast_to_ast(node), pretty_source="".join)
 
 
+def name_counts(node: gast.AST, store: bool = False) -> Counter:
+    """How many times each name is read (or, with ``store``, assigned) in ``node``."""
+    ctx = gast.Store if store else gast.Load
+    return Counter(n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, ctx))
+
+
 def names_read(node: gast.AST) -> set[str]:
     return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
@@ -81,6 +88,22 @@ def walk(node: Any):
                 extend(v for v in value if isinstance(v, ast_type))
             elif isinstance(value, ast_type):
                 push(value)
+
+
+def inner_blocks(stmt: gast.stmt) -> list[list[gast.stmt]]:
+    """The statement lists directly inside ``stmt`` (an if's or loop's body and
+    else; nothing for a nested function, which is code of its own)."""
+    if isinstance(stmt, gast.FunctionDef):
+        return []
+    return [b for b in (getattr(stmt, "body", None), getattr(stmt, "orelse", None)) if b]
+
+
+def blocks(block: list[gast.stmt]):
+    """``block`` and every statement list nested in it, outermost first."""
+    yield block
+    for stmt in block:
+        for inner in inner_blocks(stmt):
+            yield from blocks(inner)
 
 
 def copy_tree(node: Any) -> Any:

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-import srcdiff
 from tests.codegen.fd import assert_grad_matches
+from tests.codegen.generated import generated_source
 
 
 def layer(X, W, b):
@@ -33,25 +33,18 @@ def scalar_steps(x):
     return x
 
 
-def _source(fn, *args, wrt=0) -> str:
-    df = srcdiff.grad(fn, wrt=wrt)
-    df(*args)
-    df(*args)
-    return srcdiff.source(df)
-
-
 def test_single_use_temporaries_fold_into_one_expression() -> None:
     rng = np.random.default_rng(0)
     args = (rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=2))
     assert_grad_matches(layer, args, wrt=(1, 2))
-    source = _source(layer, *args, wrt=(1, 2))
+    source = generated_source(layer, *args, wrt=(1, 2))
     assert "np.tanh(X @ W + b)" in source
 
 
 def test_a_value_read_twice_keeps_its_name() -> None:
     x = np.random.default_rng(1).normal(size=3)
     assert_grad_matches(temporary_read_twice, (x,))
-    assert "t = np.sin(x) * 2.0" in _source(temporary_read_twice, x)
+    assert "t = np.sin(x) * 2.0" in generated_source(temporary_read_twice, x)
 
 
 def test_nothing_folds_across_a_write_into_what_it_reads() -> None:
@@ -60,5 +53,5 @@ def test_nothing_folds_across_a_write_into_what_it_reads() -> None:
 
 def test_contributions_merge_and_the_gradient_factors_out() -> None:
     assert_grad_matches(scalar_steps, (0.4,))
-    source = _source(scalar_steps, 0.4)
+    source = generated_source(scalar_steps, 0.4)
     assert "d_x = d_x * (0.5 + math.sin(x) + x * math.cos(x))" in source
