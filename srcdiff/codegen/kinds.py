@@ -75,15 +75,6 @@ def dims_of(kind: Any) -> tuple | None:
     return None
 
 
-def rank_of(kind: Any) -> int | None:
-    """The number of dimensions a kind certainly has (None when unknown)."""
-    if kind in (SCALAR, INT):
-        return 0
-    if isinstance(kind, tuple) and kind[0] == ARRAY:
-        return kind[1]
-    return None
-
-
 def is_structure(kind: Any) -> bool:
     return isinstance(kind, tuple) and kind[0] in ("seq", "dict")
 
