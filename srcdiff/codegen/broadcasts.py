@@ -165,7 +165,7 @@ def _drop_one(block, i, func, shape_of, primal_shapes, counts) -> bool:
         return False
     later = block[i + 1 :]
     uses = [n for s in later for n in T.walk(s) if _loads(n, name)]
-    if len(uses) != reads.get(name, 0):
+    if not uses or len(uses) != reads.get(name, 0):  # unread: dead code removes it
         return False  # read somewhere else (a loop around, another branch)
     last = max(k for k, s in enumerate(later) if any(_loads(n, name) for n in T.walk(s)))
     if isinstance(value, gast.Name) and any(

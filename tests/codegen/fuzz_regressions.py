@@ -546,6 +546,44 @@ REGRESSIONS += [
     ),
 ]
 
+REGRESSIONS += [
+    # A spread gradient nothing reads (its only reader sat in a branch the
+    # optimizer had emptied): broadcasts.py took max() of no uses (ValueError
+    # inside srcdiff; session 2, found after 9,000+ programs).
+    _program(
+        "spread_gradient_that_nothing_reads",
+        """
+        def f(x, A, B, n):
+            s = x
+            a = A.copy()
+            b = B.copy()
+            z = np.zeros((2,))
+            if n % 2 == 0:
+                a = np.minimum(np.max((s * np.ones((3, 2)))), A)
+                b[-1] *= np.tanh(np.tan(0.5 * np.tanh(np.squeeze(b, axis=0))))
+                b += np.sqrt((s * np.ones((1,))) ** 2 + 0.5)
+            elif (not n > 1):
+                s = 2.0
+                z = np.sum((s * np.ones((2, 2))).T, axis=0)
+                z[0:1] -= (s / (A ** 2 + 1.0))[2]
+            else:
+                if n % 2 == 0:
+                    t = np.sum(np.maximum(np.broadcast_to(b, (2,)), z))
+                    return s + np.sum(np.cos(A)) + np.sum(z[:1]) + t
+            s *= math.tanh(s)
+            a[a > 0.5] = 0.0
+            return s + np.sum(a) + np.sum(b) + np.sum((s * np.ones((3, 2)))[0]) + s
+        """,
+        (
+            -0.7989662664429422,
+            np.array([[-0.27880016], [-0.73498858], [0.51804196]]),
+            np.array([0.10156939]),
+            3,
+        ),
+        0,
+    ),
+]
+
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.
