@@ -584,7 +584,54 @@ REGRESSIONS += [
     ),
 ]
 
+REGRESSIONS += [
+    # A dict rebuilt in every iteration of a loop with an early return: KeyError 'p'
+    # inside the generated gradient (session 2, the second 10,000-program run, after
+    # about 16 minutes; not yet reduced or fixed).
+    _program(
+        "dict_rebuilt_in_a_loop_with_an_early_return",
+        """
+        def f(x, A, B, n):
+            s = x
+            a = np.zeros_like(A) + A
+            b = np.array(B)
+            z = np.zeros((3,))
+            for v1 in B:
+                d2 = {}
+                d2["p"] = ((v1) * 1.0)
+                d2["r"] = np.log(1.0 + d2["p"] * d2["p"])
+                a[0:2] += (v1 * A[:2])
+                if (n > 1 and n > 1):
+                    t = np.sum(np.sum((v1 + np.zeros((3, 1))), axis=-1))
+                    return s + np.sum(np.maximum(d2["p"], z)) + np.sum(z) + t
+                s += math.atan2(max(1.5, (-0.7)), 2.0)
+                b = b + d2["p"] * 0.5 + np.sum(d2["r"]) * 0.5
+            if (s > -0.7 or n % 2 == 0):
+                s += (abs((-1.2)) - min(0.5, (-1.2)))
+                s = math.cos((s - (-0.7)))
+                if np.sum(np.sum((s * np.ones((3, 1))), axis=-1)) < 0.5:
+                    b[-3] -= s
+            elif np.sum((((s * np.ones((3,)))) ** 2)) > 0.3:
+                z += np.dot(np.broadcast_to(A, (3, 3)), np.log(1.0 + b * b))
+                s *= math.tanh(abs(s))
+            if (n % 2 == 0 and np.sum(A) > -1.2):
+                return s + np.sum(a) + np.sum(b[np.array([True, True, True])]) + np.sum(b) + s
+            return s + np.sum(a) + np.sum(sum([z for c3 in A])) + np.sum(z) + s
+        """,
+        (
+            -0.6730373722956378,
+            np.array([-0.23100907, -0.02412419, 0.86556071]),
+            np.array([-0.78118595, 0.14277459, 0.68891091]),
+            2,
+        ),
+        (1, 0),
+    ),
+]
+
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.
-OPEN_BUGS: dict[str, str] = {}
+OPEN_BUGS: dict[str, str] = {
+    "dict_rebuilt_in_a_loop_with_an_early_return": "compiler bug: KeyError inside the "
+    "generated gradient (a dict rebuilt per iteration, a return inside the loop)",
+}
