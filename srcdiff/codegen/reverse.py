@@ -589,7 +589,12 @@ class ReverseBuilder:
         if written is not None:
             # b[0] = 1.0 or b += 1 without a derivative still changes b in place:
             # keep a copy of what it overwrites, not a reference to b
-            value = T.expr("snapshot(V)", V=_load_copy(written))
+            place = _container_and_key(written)
+            value = (
+                T.expr("saved_region(B, K)", B=place[0], K=place[1])
+                if place is not None  # the key or attribute may not exist yet
+                else T.expr("snapshot(V)", V=_load_copy(written))
+            )
             if info.loops:
                 return T.stmt(f"{self._stack(name + '_region')}.append(V)", V=value)
             saved = self.namer.fresh(f"{name}_region")
@@ -811,6 +816,9 @@ class ReverseBuilder:
                 if info.loops
                 else T.name(self.saved[id(stmt)])
             )
+            place = _container_and_key(written)
+            if place is not None:
+                return [T.stmt("restore_slot(B, K, OLD)", B=place[0], K=place[1], OLD=old)]
             target = _load_copy(written)
             for node in T.walk(target):
                 if isinstance(node, (gast.Name, gast.Subscript)) and node is target:
@@ -1240,6 +1248,15 @@ def _written_in_place(stmt: gast.stmt) -> gast.expr | None:
         return target
     if isinstance(target, gast.Attribute) and isinstance(target.value, gast.Name):
         return target  # obj.h = v on an object without a derivative
+    return None
+
+
+def _container_and_key(written: gast.expr) -> tuple[gast.expr, gast.expr] | None:
+    """``(b, key)`` for a write into ``b[key]`` or ``b.attr`` (None for ``b`` itself)."""
+    if isinstance(written, gast.Subscript):
+        return _load_copy(written.value), T.index_value(written.slice)
+    if isinstance(written, gast.Attribute):
+        return _load_copy(written.value), gast.Constant(written.attr, None)
     return None
 
 

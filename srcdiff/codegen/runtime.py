@@ -65,6 +65,13 @@ def slot_or_missing(container: Any, index: Any) -> Any:
     return getattr(container, index, _MISSING)
 
 
+def saved_region(container: Any, index: Any) -> Any:
+    """A copy of what ``container[index] = v`` (or ``container.index = v``) is about
+    to overwrite, or a marker where there is nothing yet (a new key or attribute)."""
+    old = slot_or_missing(container, index)
+    return old if old is _MISSING else snapshot(old)
+
+
 def restore_slot(container: Any, index: Any, old: Any) -> None:
     """Undo ``container[index] = v``: put back the old value, or remove a new key."""
     is_item = isinstance(container, (dict, list, np.ndarray))
@@ -128,6 +135,7 @@ RUNTIME_NAMES = {
     "snapshot": snapshot,
     "slot_of": slot_of,
     "slot_or_missing": slot_or_missing,
+    "saved_region": saved_region,
     "restore_slot": restore_slot,
     "without": without,
     "pop_grad": pop_grad,

@@ -585,9 +585,9 @@ REGRESSIONS += [
 ]
 
 REGRESSIONS += [
-    # A dict rebuilt in every iteration of a loop with an early return: KeyError 'p'
-    # inside the generated gradient (session 2, the second 10,000-program run, after
-    # about 16 minutes; not yet reduced or fixed).
+    # A write without a derivative into a new dict key (d2["p"] = v1 * 1.0, d2
+    # rebuilt in every iteration): the old value was saved as d2["p"], KeyError
+    # inside the gradient (session 2, the second 10,000-program run).
     _program(
         "dict_rebuilt_in_a_loop_with_an_early_return",
         """
@@ -631,7 +631,4 @@ REGRESSIONS += [
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.
-OPEN_BUGS: dict[str, str] = {
-    "dict_rebuilt_in_a_loop_with_an_early_return": "compiler bug: KeyError inside the "
-    "generated gradient (a dict rebuilt per iteration, a return inside the loop)",
-}
+OPEN_BUGS: dict[str, str] = {}
