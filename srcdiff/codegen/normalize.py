@@ -105,7 +105,7 @@ class Normalizer:
             if isinstance(stmt.target, gast.Name) and self._maybe_array(stmt.target.id):
                 # a += v on an array changes it in place, for every holder of it
                 self._refuse_shared_write(stmt.target.id, stmt, holders_only=True)
-            value = gast.BinOp(left=_load(stmt.target), op=stmt.op, right=stmt.value)
+            value = gast.BinOp(left=T.load_copy(stmt.target), op=stmt.op, right=stmt.value)
             self.assign(stmt.target, gast.copy_location(value, stmt), stmt)
         elif isinstance(stmt, gast.AnnAssign) and stmt.value is not None:
             self.assign(stmt.target, stmt.value, stmt)
@@ -197,7 +197,7 @@ class Normalizer:
                 else:
                     key = gast.Constant(i, None)
                 item = gast.copy_location(
-                    gast.Subscript(value=_load(whole), slice=key, ctx=gast.Load()), stmt
+                    gast.Subscript(value=T.load_copy(whole), slice=key, ctx=gast.Load()), stmt
                 )
                 item.srcdiff_sequence = True
                 self.assign(elt, item, stmt)
@@ -379,9 +379,9 @@ class Normalizer:
         wrapper = self._iteration_wrapper(iterable)
         if wrapper is None:
             seq = self.atom(iterable, "items")
-            return gast.Call(func=_name("len"), args=[_load(seq)], keywords=[]), self._element(
-                seq, position
-            )
+            return gast.Call(
+                func=_name("len"), args=[T.load_copy(seq)], keywords=[]
+            ), self._element(seq, position)
         args = iterable.args
         if wrapper == "reversed":
             inner = args[0] if self._iteration_wrapper(args[0]) else self.atom(args[0], "items")
@@ -409,7 +409,9 @@ class Normalizer:
         return None
 
     def _element(self, seq: gast.expr, position: gast.expr) -> gast.expr:
-        item = gast.Subscript(value=_load(seq), slice=copy.deepcopy(position), ctx=gast.Load())
+        item = gast.Subscript(
+            value=T.load_copy(seq), slice=copy.deepcopy(position), ctx=gast.Load()
+        )
         item.srcdiff_sequence_unknown = True
         return item
 
@@ -930,14 +932,6 @@ def _name(name: str) -> gast.Name:
 
 def _store(name: str) -> gast.Name:
     return gast.Name(name, gast.Store(), None, None)
-
-
-def _load(expr: gast.expr) -> gast.expr:
-    expr = copy.deepcopy(expr)
-    for node in gast.walk(expr):
-        if hasattr(node, "ctx"):
-            node.ctx = gast.Load()
-    return expr
 
 
 def _simple(expr: gast.expr) -> str | None:

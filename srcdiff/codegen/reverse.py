@@ -593,7 +593,7 @@ class ReverseBuilder:
             value = (
                 T.expr("saved_region(B, K)", B=place[0], K=place[1])
                 if place is not None  # the key or attribute may not exist yet
-                else T.expr("snapshot(V)", V=_load_copy(written))
+                else T.expr("snapshot(V)", V=T.load_copy(written))
             )
             if info.loops:
                 return T.stmt(f"{self._stack(name + '_region')}.append(V)", V=value)
@@ -819,7 +819,7 @@ class ReverseBuilder:
             place = _container_and_key(written)
             if place is not None:
                 return [T.stmt("restore_slot(B, K, OLD)", B=place[0], K=place[1], OLD=old)]
-            target = _load_copy(written)
+            target = T.load_copy(written)
             for node in T.walk(target):
                 if isinstance(node, (gast.Name, gast.Subscript)) and node is target:
                     node.ctx = gast.Store()
@@ -1254,18 +1254,10 @@ def _written_in_place(stmt: gast.stmt) -> gast.expr | None:
 def _container_and_key(written: gast.expr) -> tuple[gast.expr, gast.expr] | None:
     """``(b, key)`` for a write into ``b[key]`` or ``b.attr`` (None for ``b`` itself)."""
     if isinstance(written, gast.Subscript):
-        return _load_copy(written.value), T.index_value(written.slice)
+        return T.load_copy(written.value), T.index_value(written.slice)
     if isinstance(written, gast.Attribute):
-        return _load_copy(written.value), gast.Constant(written.attr, None)
+        return T.load_copy(written.value), gast.Constant(written.attr, None)
     return None
-
-
-def _load_copy(expr: gast.expr) -> gast.expr:
-    expr = copy.deepcopy(expr)
-    for node in T.walk(expr):
-        if hasattr(node, "ctx"):
-            node.ctx = gast.Load()
-    return expr
 
 
 def _is_range(expr: gast.expr) -> bool:

@@ -106,6 +106,15 @@ def blocks(block: list[gast.stmt]):
             yield from blocks(inner)
 
 
+def load_copy(expr: gast.expr) -> gast.expr:
+    """A copy of ``expr`` that reads (a target such as ``b[i]`` turned into a value)."""
+    expr = copy.deepcopy(expr)
+    for node in walk(expr):
+        if hasattr(node, "ctx"):
+            node.ctx = gast.Load()
+    return expr
+
+
 def copy_tree(node: Any) -> Any:
     """A copy of a gast tree with its fields and positions only: the analyses'
     notes on nodes (``srcdiff_op`` and the like) stay behind, which makes this
