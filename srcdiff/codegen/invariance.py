@@ -33,6 +33,8 @@ from srcdiff.codegen import templates as T
 
 Effect = tuple[str, int] | None  # ("shift", c) or ("scale", c); None: independent of m
 _OTHER = ("other", 0)
+# binary rules that keep an effect's kind: (kind, sign of the second operand's coefficient)
+_COMBINE = {"add": ("shift", 1), "sub": ("shift", -1), "mul": ("scale", 1), "div": ("scale", -1)}
 
 
 def cancelled_maxima(body: list[gast.stmt], active: set[str]) -> list[gast.stmt]:
@@ -91,21 +93,16 @@ def _effect(op: Any, effects: dict[str, Effect], axis: Any) -> Effect:
         return _OTHER
     name = op.rule.name
     inputs = [_of(a, effects) for a in op.inputs]
-    if name in ("add", "sub"):
-        sign = 1 if name == "add" else -1
+    if name in _COMBINE:
+        # shifts add and subtract, scales multiply and divide: coefficients combine
+        kind, sign = _COMBINE[name]
         a, b = inputs
-        if _kind(a) in ("shift", None) and _kind(b) in ("shift", None):
-            return _make("shift", _c(a) + sign * _c(b))
+        if _kind(a) in (kind, None) and _kind(b) in (kind, None):
+            return _make(kind, _c(a) + sign * _c(b))
         return _OTHER
     if name == "neg":
         (a,) = inputs
         return _make("shift", -_c(a)) if _kind(a) == "shift" else a
-    if name in ("mul", "div"):
-        sign = 1 if name == "mul" else -1
-        a, b = inputs
-        if _kind(a) in ("scale", None) and _kind(b) in ("scale", None):
-            return _make("scale", _c(a) + sign * _c(b))
-        return _OTHER
     if name == "exp" and _kind(inputs[0]) == "shift":
         return _make("scale", _c(inputs[0]))
     if name == "log" and _kind(inputs[0]) == "scale":
