@@ -169,7 +169,7 @@ def _drop_one(block, i, func, shape_of, primal_shapes, counts) -> bool:
         return False  # read somewhere else (a loop around, another branch)
     last = max(k for k, s in enumerate(later) if any(_loads(n, name) for n in T.walk(s)))
     if isinstance(value, gast.Name) and any(
-        value.id in _stored(s) for s in later[: last + 1]
+        value.id in T.stored_names(s) for s in later[: last + 1]
     ):  # the spread value changes before the last use
         return False
     parents = {id(child): node for node in T.walk(func) for child in gast.iter_child_nodes(node)}
@@ -311,9 +311,3 @@ def _spread(stmt: gast.stmt) -> tuple[str, gast.expr, str] | None:
 
 def _loads(node: gast.AST, name: str) -> bool:
     return isinstance(node, gast.Name) and node.id == name and isinstance(node.ctx, gast.Load)
-
-
-def _stored(stmt: gast.stmt) -> set[str]:
-    return {
-        n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }

@@ -106,7 +106,7 @@ def _transform(
     """The adjoint for ``mode``; for grad's modes also ``(other mode, make it)``."""
     parsed = parsed_function(fn)
     params = parsed.param_names
-    tree = copy.deepcopy(parsed.tree)
+    tree = T.copy_tree(parsed.tree)
     normalizer = Normalizer(parsed, set(wrt_names), dict(zip(params, kinds, strict=False)))
     body = normalizer.body(desugar_jumps(tree.body, normalizer.namer))
     for stmt in cancelled_maxima(body, normalizer.active):
@@ -260,12 +260,7 @@ def _split(parsed, sweeps, out_expr, grads_tuple, namer) -> list[gast.FunctionDe
 
 
 def _assigned(stmts: list[gast.stmt]) -> set[str]:
-    names = set()
-    for stmt in stmts:
-        for node in gast.walk(stmt):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-                names.add(node.id)
-    return names
+    return set().union(*(T.stored_names(s) for s in stmts))
 
 
 def _function(name: str, args: gast.arguments, body: list[gast.stmt]) -> gast.FunctionDef:

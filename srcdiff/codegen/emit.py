@@ -7,6 +7,7 @@ also knows the user's line it came from (``line_map``).
 
 from __future__ import annotations
 
+import ast
 import linecache
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +46,7 @@ def emit(trees: list[gast.FunctionDef], namespace: dict[str, Any], origin: str) 
 def _line_map(trees: list[gast.FunctionDef], source: str) -> dict[int, int]:
     """Pair the emitted statements with the re-parsed source's, in order."""
     emitted = [s for tree in trees for s in _walk(tree.body)]
-    reparsed = [s for f in gast.parse(source).body for s in _walk(f.body)]
+    reparsed = [s for f in ast.parse(source).body for s in _walk(f.body)]
     mapping = {}
     for ours, theirs in zip(emitted, reparsed, strict=False):
         user_line = getattr(ours, "lineno", None)

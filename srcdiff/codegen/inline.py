@@ -41,16 +41,15 @@ def inline_part(
     subs = dict(bindings)
     statements: list[gast.stmt] = []
     for stmt in preamble:
-        node = T.copy_tree(stmt)
         targets = [
-            n.id for n in T.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+            n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
         ]
         for t in targets:
             if t not in preamble_names:
                 preamble_names[t] = namer.fresh(t)
-            subs[t] = T.name(preamble_names[t])
-        statements.append(fold(T.replace(node, subs)))
-    body = T.replace(T.copy_tree(expr), subs)
+            subs[t] = preamble_names[t]
+        statements.append(fold(T.copy_tree(stmt, subs)))
+    body = T.copy_tree(expr, subs)
     return statements, fold(body)
 
 
@@ -163,31 +162,35 @@ def inline_helper_calls(
     reader should see. Calls whose branches depend on run-time values stay calls.
     """
     statements: list[gast.stmt] = []
-
-    class Expander(gast.NodeTransformer):
-        expanded = False
-
-        def visit_Call(self, node: gast.Call) -> gast.AST:
-            self.generic_visit(node)
-            if not isinstance(node.func, gast.Name) or node.func.id not in helpers:
-                return node
-            if node.keywords:
-                return node
-            expanded = _partial_evaluate(helpers[node.func.id], node.args, namer)
-            if expanded is None:
-                return node
-            stmts, value = expanded
-            statements.extend(stmts)
-            self.expanded = True
-            return value
-
     result = expr
     for _ in range(4):  # helpers call helpers: expand a few levels
-        expander = Expander()
+        expander = _Expander(helpers, namer, statements)
         result = fold(expander.visit(result))
         if not expander.expanded:
             break
     return statements, result
+
+
+class _Expander(gast.NodeTransformer):
+    """One level of helper expansion; the helpers' statements go to ``statements``."""
+
+    def __init__(self, helpers: dict[str, Any], namer: Namer, statements: list[gast.stmt]):
+        self.helpers, self.namer, self.statements = helpers, namer, statements
+        self.expanded = False
+
+    def visit_Call(self, node: gast.Call) -> gast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.func, gast.Name) or node.func.id not in self.helpers:
+            return node
+        if node.keywords:
+            return node
+        expanded = _partial_evaluate(self.helpers[node.func.id], node.args, self.namer)
+        if expanded is None:
+            return node
+        stmts, value = expanded
+        self.statements.extend(stmts)
+        self.expanded = True
+        return value
 
 
 @functools.cache
@@ -216,9 +219,9 @@ def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
     while body:
         stmt = body.pop(0)
         if isinstance(stmt, gast.Return):
-            return out, fold(T.replace(T.copy_tree(stmt.value), subs))
+            return out, fold(T.copy_tree(stmt.value, subs))
         if isinstance(stmt, gast.If):
-            decided = _constant_truth(T.replace(T.copy_tree(stmt.test), subs))
+            decided = _constant_truth(T.copy_tree(stmt.test, subs))
             if decided is None:
                 return None
             body = (stmt.body if decided else stmt.orelse) + body
@@ -228,7 +231,7 @@ def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
             and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], gast.Name)
         ):
-            value = fold(T.replace(T.copy_tree(stmt.value), subs))
+            value = fold(T.copy_tree(stmt.value, subs))
             target = stmt.targets[0].id
             if isinstance(value, (gast.Name, gast.Constant)):
                 subs[target] = value

@@ -64,7 +64,7 @@ def _cancels(max_stmt: gast.stmt, body: list[gast.stmt]) -> bool:
     effects: dict[str, Effect] = {m: ("shift", 1)}
     assigned: dict[str, int] = {}
     for stmt in _all_statements(body):
-        for name in _stored(stmt):
+        for name in T.stored_names(stmt):
             assigned[name] = assigned.get(name, 0) + 1
     start = body.index(max_stmt)
     for stmt in body[start + 1 :]:
@@ -151,12 +151,6 @@ def _make(kind: str, c: int) -> Effect:
 
 def _reads(stmt: gast.stmt) -> set[str]:
     return {n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
-
-
-def _stored(stmt: gast.stmt) -> set[str]:
-    return {
-        n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
 
 
 def _all_statements(body: list[gast.stmt]):

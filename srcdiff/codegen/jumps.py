@@ -182,7 +182,7 @@ def _has(stmts: list[gast.stmt], kind: type, inside_loops_only: bool = False) ->
 
 def _at(origin: gast.stmt, stmts: list[gast.stmt]) -> list[gast.stmt]:
     for stmt in stmts:
-        for node in gast.walk(stmt):
+        for node in T.walk(stmt):
             if hasattr(node, "lineno") or isinstance(node, gast.stmt):
                 node.lineno = getattr(origin, "lineno", 1)
                 node.col_offset = getattr(origin, "col_offset", 0)

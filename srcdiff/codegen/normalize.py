@@ -77,7 +77,7 @@ class Normalizer:
         self.kinds = dict(kinds)  # variable -> kind, where known (see kinds.py)
         self.nested_defs = {
             s.name
-            for s in gast.walk(parsed.tree)
+            for s in T.walk(parsed.tree)
             if isinstance(s, gast.FunctionDef) and s is not parsed.tree
         }
         self.active = active_variables(parsed.tree.body, wrt, self.classify)
@@ -276,7 +276,7 @@ class Normalizer:
         if not hasattr(self, "_shared"):
             names: dict[str, set[str]] = {}
             holders: dict[str, set[str]] = {}
-            for node in gast.walk(self.parsed.tree):
+            for node in T.walk(self.parsed.tree):
                 if isinstance(node, gast.Assign) and len(node.targets) == 1:
                     target, value = node.targets[0], node.value
                     if isinstance(target, gast.Name) and isinstance(value, gast.Name):
@@ -324,7 +324,7 @@ class Normalizer:
         arrays = {p for p, k in self.kinds.items() if isinstance(k, tuple) and k[0] == "array"}
         if name in arrays:
             return True
-        for node in gast.walk(self.parsed.tree):
+        for node in T.walk(self.parsed.tree):
             if isinstance(node, (gast.Assign, gast.AugAssign)):
                 targets = node.targets if isinstance(node, gast.Assign) else [node.target]
                 if any(isinstance(t, gast.Name) and t.id == name for t in targets):
@@ -490,7 +490,7 @@ class Normalizer:
         self.active.add(result)
         init = gast.Assign(targets=[_store(result)], value=gast.List(elts=[], ctx=gast.Load()))
         for stmt in [init, *body]:
-            for node in gast.walk(stmt):
+            for node in T.walk(stmt):
                 if isinstance(node, (gast.stmt, gast.expr)):
                     gast.copy_location(node, expr)
             self.statement(stmt)
@@ -637,12 +637,7 @@ class Normalizer:
         if target.function is None:
             return
         statements = inline_body(target, call, receiver, result, self)
-        self.locals |= {
-            n.id
-            for s in statements
-            for n in gast.walk(s)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-        }
+        self.locals |= set().union(*(T.stored_names(s) for s in statements))
         self.active |= active_variables(statements, self.active, self.classify)
         if receiver is not None and receiver in self.active:
             self.active.add(receiver)

@@ -13,23 +13,25 @@ generated code's own helpers.
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 
 import gast
 
 from srcdiff.codegen import templates as T
+from srcdiff.codegen.facts import StatementFacts
 
 _PURE_MODULES = ("np", "math")
 _LONGEST = 92  # characters of a merged statement (lines are at most 100)
 
 
 def optimize(func: gast.FunctionDef, pure_names: set[str]) -> gast.FunctionDef:
+    facts = StatementFacts()
     for _ in range(4):
-        changed = _propagate_aliases(func.body, func)
-        changed |= _drop_dead(func, pure_names)
-        changed |= _drop_overwritten(func.body, pure_names, top=True)
-        changed |= _merge_accumulations(func.body, pure_names)
+        reads = facts.function_reads(func)  # kept exact by the two passes that use it
+        changed = _propagate_aliases(func.body, facts, reads)
+        changed |= _drop_dead(func, pure_names, reads)
+        changed |= _drop_overwritten(func.body, pure_names, facts, top=True)
+        changed |= _merge_accumulations(func.body, pure_names, facts)
         changed |= _drop_empty(func.body, pure_names)
         if not changed:
             break
@@ -106,7 +108,7 @@ def _batch_loop(loop: gast.For) -> list[tuple[str, list[tuple[str, gast.expr]]]]
 
 def _only_accumulated(loop: gast.For, k: int, total: str) -> bool:
     others = loop.body[:k] + loop.body[k + 1 :]
-    if any(total in T.names_read(s) or total in _assigned(s) for s in others):
+    if any(total in T.names_read(s) or total in T.stored_names(s) for s in others):
         return False
     return total not in T.names_read(loop.iter)
 
@@ -216,27 +218,25 @@ def _drop_empty(block: list[gast.stmt], pure_names: set[str]) -> bool:
 # aliases ---------------------------------------------------------------------
 
 
-def _propagate_aliases(
-    block: list[gast.stmt], func: gast.FunctionDef, reads: Counter | None = None
-) -> bool:
-    reads = _reads(func) if reads is None else reads  # kept up to date by the renames
+def _propagate_aliases(block: list[gast.stmt], facts: StatementFacts, reads: Counter) -> bool:
+    """Uses of ``d_a`` after ``d_a = d_b`` read ``d_b``; the alias goes once nothing
+    reads it. ``reads`` (the function's read counts) follows every change."""
     changed = False
     for stmt in block:
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if inner and not isinstance(stmt, gast.FunctionDef):
-                changed |= _propagate_aliases(inner, func, reads)
+                changed |= _propagate_aliases(inner, facts, reads)
     i = 0
     while i < len(block):
         alias = _alias(block[i])
         if alias is not None:
             new, old = alias
-            if new == old:
+            if new == old or (
+                _substitute_after(block, i, new, old, reads, facts) and reads.get(new, 0) == 0
+            ):
                 del block[i]
-                changed = True
-                continue
-            if _substitute_after(block, i, new, old, reads) and reads.get(new, 0) == 0:
-                del block[i]
+                reads[old] -= 1
                 changed = True
                 continue
         i += 1
@@ -257,18 +257,18 @@ def _alias(stmt: gast.stmt) -> tuple[str, str] | None:
 
 
 def _substitute_after(
-    block: list[gast.stmt], index: int, new: str, old: str, reads: Counter
+    block: list[gast.stmt], index: int, new: str, old: str, reads: Counter, facts: StatementFacts
 ) -> bool:
     """Replace reads of ``new`` by ``old`` after ``block[index]`` while both keep
     their values (``reads`` follows); False where it had to stop early."""
     for stmt in block[index + 1 :]:
         if _compound(stmt):
-            assigned = _assigned(stmt)
+            assigned = facts.assigned(stmt)
             if new in assigned or old in assigned:
                 return False  # a loop or branch that redefines either: keep it simple
         else:
             assigned = _stored_targets(stmt)
-        renamed = _rename_reads(stmt, new, old)
+        renamed = facts.rename_reads(stmt, new, old)
         reads[new] -= renamed
         reads[old] += renamed
         if new in assigned or old in assigned:
@@ -276,20 +276,10 @@ def _substitute_after(
     return True
 
 
-def _rename_reads(stmt: gast.stmt, new: str, old: str) -> int:
-    renamed = 0
-    for node in T.walk(stmt):
-        if isinstance(node, gast.Name) and node.id == new and isinstance(node.ctx, gast.Load):
-            node.id = old
-            renamed += 1
-    return renamed
-
-
 # dead code ---------------------------------------------------------------------
 
 
-def _drop_dead(func: gast.FunctionDef, pure_names: set[str]) -> bool:
-    reads = _reads(func)
+def _drop_dead(func: gast.FunctionDef, pure_names: set[str], reads: Counter) -> bool:
     changed = False
 
     def sweep(block: list[gast.stmt]) -> None:
@@ -311,14 +301,16 @@ def _drop_dead(func: gast.FunctionDef, pure_names: set[str]) -> bool:
     return changed
 
 
-def _drop_overwritten(block: list[gast.stmt], pure_names: set[str], top: bool = False) -> bool:
+def _drop_overwritten(
+    block: list[gast.stmt], pure_names: set[str], facts: StatementFacts, top: bool = False
+) -> bool:
     """``x = a`` followed in the same block by ``x = b``, with no read of ``x``
     in between: the first assignment does nothing (nor does one at the top
     level that nothing after it reads)."""
     changed = False
     for inner in (b for stmt in block for b in T.inner_blocks(stmt)):
-        changed |= _drop_overwritten(inner, pure_names)
-    reads = [None if _compound(s) else (T.names_read(s), _assigned(s)) for s in block]
+        changed |= _drop_overwritten(inner, pure_names, facts)
+    reads = [None if _compound(s) else (facts.reads(s), facts.assigned(s)) for s in block]
     i = 0
     while i < len(block):
         stmt = block[i]
@@ -340,26 +332,28 @@ def _compound(stmt: gast.stmt) -> bool:
     return isinstance(stmt, (gast.If, gast.For, gast.While))
 
 
-def _merge_accumulations(block: list[gast.stmt], pure_names: set[str]) -> bool:
+def _merge_accumulations(
+    block: list[gast.stmt], pure_names: set[str], facts: StatementFacts
+) -> bool:
     """``d_x = A`` then, later in the block, ``d_x = d_x + B`` becomes one
     ``d_x = A + B`` where nothing in between reads ``d_x`` or changes what ``A``
     reads: an expert sums the contributions to a gradient in one expression."""
     changed = False
     for inner in (b for stmt in block for b in T.inner_blocks(stmt)):
-        changed |= _merge_accumulations(inner, pure_names)
+        changed |= _merge_accumulations(inner, pure_names, facts)
     names: list = [_UNSEEN] * len(block)  # (read, written) per statement, filled lazily
     i = 0
     while i < len(block):
         stmt = block[i]
         name = _plain_target(stmt)
         # only gradients accumulate: d_ names
-        j = _next_accumulation(block, names, i, name) if name and name[:2] == "d_" else None
+        j = _next_accumulation(block, names, i, name, facts) if name and name[:2] == "d_" else None
         if j is not None and is_pure(stmt.value, pure_names):
-            merged = copy.deepcopy(block[j])
+            merged = T.copy_tree(block[j])
             merged.value.left = stmt.value
             if len(T.to_source(merged).strip()) <= _LONGEST:
                 block[j] = merged
-                names[j] = _names(merged)
+                names[j] = _names(merged, facts)
                 del block[i]
                 del names[i]
                 changed = True
@@ -371,13 +365,15 @@ def _merge_accumulations(block: list[gast.stmt], pure_names: set[str]) -> bool:
 _UNSEEN = object()
 
 
-def _names(stmt: gast.stmt) -> tuple[set[str], set[str]] | None:
+def _names(stmt: gast.stmt, facts: StatementFacts) -> tuple[Counter, set[str]] | None:
     if not isinstance(stmt, gast.Assign):
         return None  # compound statements and calls: not looked into
-    return T.names_read(stmt), T.names_written(stmt)
+    return facts.reads(stmt), T.names_written(stmt)
 
 
-def _next_accumulation(block: list[gast.stmt], names: list, i: int, name: str) -> int | None:
+def _next_accumulation(
+    block: list[gast.stmt], names: list, i: int, name: str, facts: StatementFacts
+) -> int | None:
     reads = T.names_read(block[i].value)
     for j in range(i + 1, len(block)):
         later = block[j]
@@ -391,7 +387,7 @@ def _next_accumulation(block: list[gast.stmt], names: list, i: int, name: str) -
         ):
             return j
         if names[j] is _UNSEEN:
-            names[j] = _names(later)
+            names[j] = _names(later, facts)
         if names[j] is None:
             return None
         read, written = names[j]
@@ -506,7 +502,7 @@ def _stored_targets(stmt: gast.stmt) -> set[str]:
         return {n for t in stmt.targets for n in _target_names(t)}
     if isinstance(stmt, (gast.AugAssign, gast.AnnAssign)):
         return set(_target_names(stmt.target))
-    return _assigned(stmt)
+    return T.stored_names(stmt)
 
 
 def _target_names(target: gast.expr) -> list[str]:
@@ -517,13 +513,3 @@ def _target_names(target: gast.expr) -> list[str]:
     if isinstance(target, gast.Starred):
         return _target_names(target.value)
     return []  # subscripts and attributes bind no name
-
-
-def _assigned(stmt: gast.stmt) -> set[str]:
-    return {
-        n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
-
-
-def _reads(func: gast.FunctionDef) -> Counter:
-    return T.name_counts(func)

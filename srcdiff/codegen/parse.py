@@ -14,6 +14,7 @@ from typing import Any
 
 import gast
 
+from srcdiff.codegen import templates as T
 from srcdiff.errors import SrcdiffError
 
 # Constructs refused anywhere in a differentiated function, with the hint shown to the user.
@@ -151,7 +152,7 @@ def _display_name(path: str) -> str:
 
 def _check_supported(parsed: ParsedFunction) -> None:
     args = parsed.tree.args
-    for node in gast.walk(parsed.tree):
+    for node in T.walk(parsed.tree):
         if node is parsed.tree:
             continue
         problem = _UNSUPPORTED.get(type(node))

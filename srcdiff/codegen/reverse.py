@@ -97,6 +97,7 @@ class ReverseBuilder:
         ] = {}  # compound statement id -> its record (flag, counter, range)
         self.none_init: dict[int, set[str]] = {}  # outermost loop id -> names to pre-set to None
         self.int_names: set[str] = set()
+        self._trials: dict[tuple[int, int], _Trial] = {}  # (statement id, input) -> inlining
         self.pullbacks: dict[int, str] = {}  # user-call statement id -> its pullback's name
         self.counters: dict[
             int, str
@@ -204,9 +205,31 @@ class ReverseBuilder:
         scratch = _ScratchNamer()  # the real names are handed out when emitting
         g = T.name(scratch.fresh("g"))
         bindings = self._rule_bindings(stmt, op, g, T.name(op.target))
-        statements, expr = self._inline_part(op.rule, i, bindings, scratch, {})
-        local = {n for s in statements for n in stored_names_in(s)}
+        preamble_names: dict[str, str] = {}
+        statements, expr = self._inline_part(op.rule, i, bindings, scratch, preamble_names)
+        self._trials[id(stmt), i] = _Trial(g.id, statements, expr, scratch.made, preamble_names)
+        local = {n for s in statements for n in T.stored_names(s)}
         return set().union(*(T.names_read(n) for n in [*statements, expr])) - local - {g.id}
+
+    def _inlined_part(self, stmt, op: Op, i: int, g: gast.Name, ans: gast.Name, preamble_names):
+        """Input ``i``'s gradient for emission: the trial inlining that decided
+        its reads, renamed to real names in the order inlining would hand them
+        out (so the code is the same as inlining again, at a fraction of the cost)."""
+        trial = self._trials.get((id(stmt), i))
+        if trial is None or ans.id != op.target:
+            bindings = self._rule_bindings(stmt, op, g, ans)
+            return self._inline_part(op.rule, i, bindings, self.namer, preamble_names)
+        preamble_of = {scratch: local for local, scratch in trial.preamble_names.items()}
+        subs = {trial.g: g.id}
+        for scratch, base in trial.made:
+            if scratch in preamble_of:
+                local = preamble_of[scratch]
+                if local not in preamble_names:
+                    preamble_names[local] = self.namer.fresh(local)
+                subs[scratch] = preamble_names[local]
+            elif scratch != trial.g:
+                subs[scratch] = self.namer.fresh(base)
+        return [T.copy_tree(s, subs) for s in trial.statements], T.copy_tree(trial.expr, subs)
 
     def _rule_bindings(self, stmt, op: Op, g: gast.expr, ans: gast.expr) -> dict[str, gast.expr]:
         rule = op.rule
@@ -236,29 +259,10 @@ class ReverseBuilder:
     def _known_shapes(self, node: gast.AST) -> gast.AST:
         """``np.shape(t)`` becomes ``()`` for a number, or the shape of an argument
         of the same shape: ``t`` need not be kept for the adjoint."""
-        analysis, params = self.shapes, self.parsed.param_names
-        local = stored_names_in(node)  # the rule's own names (comprehension variables)
-        inputs_of = self._defining_inputs
-
-        class Fill(gast.NodeTransformer):
-            def visit_Call(self, call: gast.Call) -> gast.AST:
-                self.generic_visit(call)
-                if not (_is_shape_call(call) and isinstance(call.args[0], gast.Name)):
-                    return call
-                if call.args[0].id in local:
-                    return call
-                shape = analysis.of(call.args[0])
-                if shape == SCALAR:
-                    return gast.Tuple(elts=[], ctx=gast.Load())
-                if call.args[0].id in params:
-                    return call
-                for candidate in [*params, *inputs_of.get(call.args[0].id, [])]:
-                    if candidate not in local and same(analysis.of(T.name(candidate)), shape):
-                        call.args[0] = T.name(candidate)
-                        break
-                return call
-
-        return Fill().visit(node)
+        local = T.stored_names(node)  # the rule's own names (comprehension variables)
+        return _ShapeFiller(
+            self.shapes, self.parsed.param_names, self._defining_inputs, local
+        ).visit(node)
 
     @property
     def _defining_inputs(self) -> dict[str, list[str]]:
@@ -951,7 +955,6 @@ class ReverseBuilder:
 
     def _rule_parts(self, stmt, op: Op, g: gast.expr, ans: gast.expr, parts) -> list[gast.stmt]:
         rule = op.rule
-        bindings = self._rule_bindings(stmt, op, g, ans)
         self._import_rule_globals(rule)
         preamble_names: dict[str, str] = {}
         out: list[gast.stmt] = []
@@ -960,9 +963,9 @@ class ReverseBuilder:
         for i, atom in enumerate(op.inputs):
             if not self._carries_gradient(atom):
                 continue
-            statements, expr = self._inline_part(rule, i, bindings, self.namer, preamble_names)
+            statements, expr = self._inlined_part(stmt, op, i, g, ans, preamble_names)
             for s in statements:
-                key = T.to_source(s)
+                key = gast.dump(s)
                 if key not in emitted:
                     emitted.add(key)
                     out.append(s)
@@ -1178,11 +1181,47 @@ class _ScratchNamer(Namer):
 
     def __init__(self) -> None:
         self.adjoints = {}
-        self._count = 0
+        self.made: list[tuple[str, str]] = []  # (name, the base it was made from), in order
 
     def fresh(self, base: str) -> str:
-        self._count += 1
-        return f"_scratch_{self._count}_{base}"
+        name = f"_scratch_{len(self.made) + 1}_{base}"
+        self.made.append((name, base))
+        return name
+
+
+@dataclass
+class _Trial:
+    """A trial inlining of one input's gradient, in scratch names."""
+
+    g: str
+    statements: list[gast.stmt]
+    expr: gast.expr
+    made: list[tuple[str, str]]
+    preamble_names: dict[str, str]
+
+
+class _ShapeFiller(gast.NodeTransformer):
+    """Rewrites ``np.shape(t)`` calls for ``ReverseBuilder._known_shapes``."""
+
+    def __init__(self, analysis, params: list[str], inputs_of: dict, local: set[str]) -> None:
+        self.analysis, self.params, self.inputs_of, self.local = analysis, params, inputs_of, local
+
+    def visit_Call(self, call: gast.Call) -> gast.AST:
+        self.generic_visit(call)
+        if not (_is_shape_call(call) and isinstance(call.args[0], gast.Name)):
+            return call
+        if call.args[0].id in self.local:
+            return call
+        shape = self.analysis.of(call.args[0])
+        if shape == SCALAR:
+            return gast.Tuple(elts=[], ctx=gast.Load())
+        if call.args[0].id in self.params:
+            return call
+        for candidate in [*self.params, *self.inputs_of.get(call.args[0].id, [])]:
+            if candidate not in self.local and same(self.analysis.of(T.name(candidate)), shape):
+                call.args[0] = T.name(candidate)
+                break
+        return call
 
 
 def _is_shape_call(call: gast.Call) -> bool:
@@ -1195,12 +1234,6 @@ def _is_shape_call(call: gast.Call) -> bool:
         and len(call.args) == 1
         and not call.keywords
     )
-
-
-def stored_names_in(stmt: gast.stmt) -> set[str]:
-    return {
-        n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
-    }
 
 
 # rules whose result may share memory with their first input (numpy views)

@@ -4,6 +4,7 @@ as readable templates, not node constructors."""
 from __future__ import annotations
 
 import copy
+import functools
 from collections import Counter
 from typing import Any
 
@@ -13,13 +14,17 @@ import gast
 
 def stmt(text: str, **subs: Any) -> gast.stmt:
     """Parse one statement; ``subs`` replace names in it (by string or node)."""
-    node = gast.parse(text).body[0]
-    return replace(node, subs) if subs else node
+    return copy_tree(_parsed(text).body[0], subs)
 
 
 def expr(text: str, **subs: Any) -> gast.expr:
-    node = gast.parse(text).body[0].value
-    return replace(node, subs) if subs else node
+    return copy_tree(_parsed(text).body[0].value, subs)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> gast.Module:
+    # a template is parsed once per process; callers get copies
+    return gast.parse(text)
 
 
 def name(identifier: str, store: bool = False) -> gast.Name:
@@ -60,6 +65,11 @@ def names_read(node: gast.AST) -> set[str]:
     return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
+def stored_names(node: gast.AST) -> set[str]:
+    """The names ``node`` binds (``x = ...``, ``for i in ...``; not ``x[i] = ...``)."""
+    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+
+
 def dotted(node: gast.expr) -> str | None:
     """``"np.linalg.norm"`` for the expression ``np.linalg.norm`` (None if it is
     not a chain of names): cheaper than printing it."""
@@ -75,18 +85,22 @@ def dotted(node: gast.expr) -> str | None:
 
 def walk(node: Any):
     """Every node under ``node`` (itself included), depth first: ``ast.walk``
-    without its generator-per-node overhead (the passes walk trees a lot)."""
+    without its generator-per-node overhead (the passes walk trees a lot).
+    Contexts (``Load``, ``Store``) are not visited: read them as ``n.ctx``."""
     stack = [node]
-    pop, push, extend = stack.pop, stack.append, stack.extend
-    ast_type = gast.AST
+    pop, push = stack.pop, stack.append
+    ast_type, skipped = gast.AST, _SHARED
     while stack:
         current = pop()
         yield current
+        fields = current.__dict__
         for field in current._fields:
-            value = getattr(current, field, None)
+            value = fields.get(field)
             if type(value) is list:
-                extend(v for v in value if isinstance(v, ast_type))
-            elif isinstance(value, ast_type):
+                for v in value:
+                    if isinstance(v, ast_type):
+                        push(v)
+            elif isinstance(value, ast_type) and not isinstance(value, skipped):
                 push(value)
 
 
@@ -115,19 +129,38 @@ def load_copy(expr: gast.expr) -> gast.expr:
     return expr
 
 
-def copy_tree(node: Any) -> Any:
+_POSITION = ("lineno", "col_offset", "end_lineno", "end_col_offset")
+# nodes without fields that nothing mutates: a copy may share them
+_SHARED = (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
+
+
+def copy_tree(node: Any, subs: dict[str, Any] | None = None) -> Any:
     """A copy of a gast tree with its fields and positions only: the analyses'
     notes on nodes (``srcdiff_op`` and the like) stay behind, which makes this
-    much cheaper than ``copy.deepcopy``."""
-    if isinstance(node, list):
-        return [copy_tree(n) for n in node]
-    if not isinstance(node, gast.AST):
+    much cheaper than ``copy.deepcopy``. ``subs`` replaces Name nodes by name
+    on the way, as ``replace`` does."""
+    if type(node) is list:
+        return [copy_tree(n, subs) for n in node]
+    if not isinstance(node, gast.AST) or isinstance(node, _SHARED):
         return node
-    new = type(node)(**{f: copy_tree(getattr(node, f, None)) for f in node._fields})
-    for attr in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
-        if hasattr(node, attr):
-            setattr(new, attr, getattr(node, attr))
-    return new
+    old = node.__dict__
+    if subs and type(node) is gast.Name and old["id"] in subs:
+        new = subs[old["id"]]
+        if isinstance(new, str):
+            return gast.Name(new, old["ctx"], None, None)
+        return copy_tree(new)
+    copied = gast.AST.__new__(type(node))
+    fields = copied.__dict__
+    for field in node._fields:
+        value = old.get(field)
+        fields[field] = value if value is None or type(value) in _LEAVES else copy_tree(value, subs)
+    for attr in _POSITION:
+        if attr in old:
+            fields[attr] = old[attr]
+    return copied
+
+
+_LEAVES = {str, int, float, bool, complex, bytes}
 
 
 def names_written(stmt: gast.stmt) -> set[str]:
