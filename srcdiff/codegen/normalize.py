@@ -948,10 +948,8 @@ def _is_module_path(expr: gast.expr, normalizer: Normalizer) -> bool:
 
 
 def _describe(expr: gast.AST) -> str:
-    import astor
-
     try:
-        return astor.to_source(gast.gast_to_ast(expr)).strip()
+        return T.to_source(expr).strip()
     except Exception:  # noqa: BLE001 - a description must never fail
         return type(expr).__name__
 

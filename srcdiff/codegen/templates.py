@@ -8,8 +8,9 @@ import functools
 from collections import Counter
 from typing import Any
 
-import astor
 import gast
+
+from srcdiff.codegen.printer import source_of
 
 
 def stmt(text: str, **subs: Any) -> gast.stmt:
@@ -51,8 +52,9 @@ def replace(node: gast.AST, subs: dict[str, Any]) -> gast.AST:
 
 
 def to_source(node: gast.AST) -> str:
-    # astor's default pretty-printer wraps long lines mid-expression; keep lines whole.
-    return astor.to_source(gast.gast_to_ast(node), pretty_source="".join)
+    """A statement's source (newline-terminated) or an expression's, as ``ast.unparse``
+    prints it."""
+    return source_of(node)
 
 
 def name_counts(node: gast.AST, store: bool = False) -> Counter:

@@ -10,4 +10,4 @@ def d_branch_on_data(x, *, d_out=1.0):
         d_x = d_x + d_y * np.cos(x)
     else:
         d_x = d_x + -d_y * np.sin(x)
-    return d_x,
+    return (d_x,)

@@ -5,4 +5,4 @@ def d_calls_a_function(W, x, *, d_out=1.0):
     d_layer_W_args = layer_W_pullback(d_layer_W_1_args[1])
     d_W = d_layer_W_1_args[0] + d_layer_W_args[0]
     d_x = d_layer_W_args[1]
-    return d_W, d_x
+    return (d_W, d_x)

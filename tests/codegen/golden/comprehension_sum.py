@@ -21,4 +21,4 @@ def d_comprehension_sum(x, *, d_out=1.0):
             d_x_item = d_pow_x_item * 2 * x_item
             x_item = x_item_stack.pop()
             d_x = d_x + scatter_into_zeros(d_x_item, x, i_1, np)
-    return d_x,
+    return (d_x,)

@@ -11,4 +11,4 @@ def d_doubling_loop(a, *, d_out=1.0):
     for _ in range(n_loop):
         d_b = d_b * 2
     d_a = d_b * 2
-    return d_a,
+    return (d_a,)

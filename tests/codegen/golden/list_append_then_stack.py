@@ -15,4 +15,4 @@ def d_list_append_then_stack(x, *, d_out=1.0):
         d_times_x = d_sin_times_x * np.cos(times_x)
         times_x = times_x_stack.pop()
         d_x = d_x + d_times_x * (k + 1)
-    return d_x,
+    return (d_x,)

@@ -24,4 +24,4 @@ def d_loop_with_break(x, *, d_out=1.0):
             d_v = d_out * (v + v)
         v = v_stack.pop()
         d_x = d_x + index_grad(d_v, x, v_index)
-    return d_x,
+    return (d_x,)

@@ -19,4 +19,4 @@ def d_rnn(W, U, xs, h0, *, d_out=1.0):
     d_W_at_h_plus_at_U_cols = np.array(d_W_at_h_plus_at_U_rows).T
     d_U = d_W_at_h_plus_at_U_cols @ np.array(d_U_right_rows)
     d_W = d_W_at_h_plus_at_U_cols @ np.array(d_W_right_rows)
-    return d_W, d_U
+    return (d_W, d_U)

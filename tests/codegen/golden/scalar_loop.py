@@ -7,4 +7,4 @@ def d_scalar_loop(x, *, d_out=1.0):
     for _ in reversed(range(20)):
         x = x_stack.pop()
         d_x = d_x * (0.5 + math.sin(x) + x * math.cos(x))
-    return d_x,
+    return (d_x,)

@@ -7,4 +7,4 @@ def d_tuple_swap(x, y, *, d_out=1.0):
     d_a = d_out * b
     d_b = d_out * a
     d_x = d_b * 2.0
-    return d_x, d_a
+    return (d_x, d_a)

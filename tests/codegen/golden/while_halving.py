@@ -8,4 +8,4 @@ def d_while_halving(x, *, d_out=1.0):
     d_x = d_out * n
     for _ in range(n_loop):
         d_x = d_x * 0.5
-    return d_x,
+    return (d_x,)

@@ -23,4 +23,4 @@ def d_write_into_zeros(x, *, d_out=1.0):
         d_x = d_x + scatter_into_zeros(d_times * x_item, x, (i + 1) % 4, np)
         x_item = x_item_stack.pop()
         d_x = d_x + scatter_into_zeros(d_x_item, x, i, np)
-    return d_x,
+    return (d_x,)
