@@ -12,6 +12,7 @@ broadcast stays.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -48,7 +49,7 @@ def drop_broadcasts(
         return primal_shapes.get(primal_of.get(name, name))
 
     changed = False
-    counts = (T.name_counts(func, store=True), T.name_counts(func))  # refreshed after each change
+    counts = (T.name_counts(func, store=True), T.name_counts(func))  # kept exact by each drop
     for block in T.blocks(func.body):
         i = 0
         while i < len(block):
@@ -56,8 +57,8 @@ def drop_broadcasts(
                 i += 1
                 continue
             if _drop_one(block, i, func, shape_of, primal_shapes, counts):
+                _count_drop(block[i], counts)
                 del block[i]
-                counts = (T.name_counts(func, store=True), T.name_counts(func))
                 changed = True
                 continue
             if finished is not None and _stays_small(
@@ -67,6 +68,18 @@ def drop_broadcasts(
                 changed = True
             i += 1
     return changed
+
+
+def _count_drop(spread: gast.Assign, counts: tuple[Counter, Counter]) -> None:
+    """Update the name counts for ``d_t = np.broadcast_to(s, ...)`` dropped, with
+    each read of ``d_t`` now reading ``s``."""
+    assignments, reads = counts
+    name, value = spread.targets[0].id, spread.value.args[0]
+    uses = reads.pop(name, 0)
+    for read, count in T.name_counts(value).items():
+        reads[read] += count * uses
+    reads.subtract(T.name_counts(spread))
+    assignments[name] -= 1
 
 
 def _stays_small(stmt, func, shape_of, primal_shapes, finished) -> bool:

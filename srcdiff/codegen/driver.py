@@ -18,9 +18,10 @@ arguments of new kinds. Recursion needs nothing more.
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import dataclasses
 import functools
+import gc
 import inspect
 import math
 import sys
@@ -86,14 +87,30 @@ def adjoint_of(
     adjoint = _CACHE.get(key)
     if adjoint is None:
         later = _SIBLINGS.pop(key, None)
-        if later is not None:
-            adjoint = _CACHE[key] = later()
-            return adjoint
-        made = _transform(fn, wrt_names, kinds, mode)
+        with _no_cycle_collection():
+            if later is not None:
+                adjoint = _CACHE[key] = later()
+                return adjoint
+            made = _transform(fn, wrt_names, kinds, mode)
         adjoint = _CACHE[key] = made[0]
         if len(made) > 1:  # grad's other version: from the same analysis, when asked for
             _SIBLINGS[fn, wrt_names, kinds, made[1][0]] = made[1][1]
     return adjoint
+
+
+@contextlib.contextmanager
+def _no_cycle_collection():
+    """A transform makes some 100,000 short-lived tree nodes, freed by reference
+    counting (trees hold no cycles); the cyclic collector's passes over them,
+    a full one now and then, were a fifth of a first call's time and most of
+    its variation."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # grad's version with or without the value, not generated yet: key -> how to make it
@@ -197,7 +214,7 @@ _PURE_BUILTINS = {
 
 
 def _fused(parsed, sweeps, out_expr, grads_tuple, with_value: bool) -> gast.FunctionDef:
-    args = copy.deepcopy(parsed.tree.args)
+    args = T.copy_tree(parsed.tree.args)
     d_out = gast.Name(sweeps.output_adjoint, gast.Param(), None, None)
     args.kwonlyargs.append(d_out)
     args.kw_defaults.append(gast.Constant(1.0, None))
@@ -205,7 +222,7 @@ def _fused(parsed, sweeps, out_expr, grads_tuple, with_value: bool) -> gast.Func
         gast.Tuple(elts=[out_expr, grads_tuple], ctx=gast.Load()) if with_value else grads_tuple
     )
     body = sweeps.primal + sweeps.adjoint + [gast.Return(value=result)]
-    return _function(f"d_{parsed.name}", args, body)
+    return _function(f"d_{parsed.name}", args, body, parsed.tree.lineno)
 
 
 def _split(parsed, sweeps, out_expr, grads_tuple, namer) -> list[gast.FunctionDef]:
@@ -226,7 +243,9 @@ def _split(parsed, sweeps, out_expr, grads_tuple, namer) -> list[gast.FunctionDe
         + sweeps.primal
         + [gast.Return(value=gast.Tuple(elts=[out_expr, record], ctx=gast.Load()))]
     )
-    forward = _function(f"forward_{parsed.name}", copy.deepcopy(parsed.tree.args), forward_body)
+    forward = _function(
+        f"forward_{parsed.name}", T.copy_tree(parsed.tree.args), forward_body, parsed.tree.lineno
+    )
     record_param = namer.fresh("record")
     unpack = (
         []
@@ -255,7 +274,7 @@ def _split(parsed, sweeps, out_expr, grads_tuple, namer) -> list[gast.FunctionDe
         defaults=[],
     )
     adjoint_body = unpack + copies + sweeps.adjoint + [gast.Return(value=grads_tuple)]
-    adjoint = _function(f"adjoint_{parsed.name}", args, adjoint_body)
+    adjoint = _function(f"adjoint_{parsed.name}", args, adjoint_body, parsed.tree.lineno)
     return [forward, adjoint]
 
 
@@ -263,11 +282,29 @@ def _assigned(stmts: list[gast.stmt]) -> set[str]:
     return set().union(*(T.stored_names(s) for s in stmts))
 
 
-def _function(name: str, args: gast.arguments, body: list[gast.stmt]) -> gast.FunctionDef:
+def _function(
+    name: str, args: gast.arguments, body: list[gast.stmt], line: int
+) -> gast.FunctionDef:
+    """A generated function; statements of no user statement of their own
+    (stacks set up, the return) belong to the user's ``def`` line."""
     func = gast.FunctionDef(
         name=name, args=args, body=body, decorator_list=[], returns=None, type_comment=None
     )
-    return gast.fix_missing_locations(func)
+    func.lineno = line
+    _inherit_lines(func.body, func.lineno)
+    return func
+
+
+def _inherit_lines(stmts: list[gast.stmt], line: int | None) -> None:
+    """A statement without a line takes its parent's (the line map pairs
+    generated lines with the user's by statement; the code is compiled from
+    its printed source, so expressions need no positions)."""
+    for stmt in stmts:
+        if getattr(stmt, "lineno", None) in (None, 1):  # 1: a template's own line
+            stmt.lineno = line
+        for inner in (getattr(stmt, "body", None), getattr(stmt, "orelse", None)):
+            if inner:
+                _inherit_lines(inner, stmt.lineno)
 
 
 def _namespace(parsed: ParsedFunction, builder: ReverseBuilder) -> dict[str, Any]:

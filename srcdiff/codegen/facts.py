@@ -25,12 +25,20 @@ class StatementFacts:
     def __init__(self) -> None:
         # id -> (statement, reads, assigned); the statement is kept so its id stays unique
         self._simple: dict[int, tuple[gast.stmt, Counter, set[str]]] = {}
+        self._written: dict[int, tuple[gast.stmt, set[str]]] = {}
 
     def reads(self, stmt: gast.stmt) -> Counter:
         return self._of(stmt)[0]
 
     def assigned(self, stmt: gast.stmt) -> set[str]:
         return self._of(stmt)[1]
+
+    def written(self, stmt: gast.stmt) -> set[str]:
+        """Names ``stmt`` rebinds or changes in place (``T.names_written``)."""
+        entry = self._written.get(id(stmt))
+        if entry is None:
+            entry = self._written[id(stmt)] = (stmt, T.names_written(stmt))
+        return entry[1]
 
     def function_reads(self, func: gast.FunctionDef) -> Counter:
         total = T.name_counts(func.args)
@@ -49,6 +57,7 @@ class StatementFacts:
                 renamed += 1
             elif isinstance(node, gast.stmt):
                 self._simple.pop(id(node), None)
+                self._written.pop(id(node), None)
         return renamed
 
     def _of(self, stmt: gast.stmt) -> tuple[Counter, set[str]]:

@@ -145,7 +145,23 @@ class _Folder(gast.NodeTransformer):
 
 
 def fold(node: gast.AST) -> gast.AST:
+    if not any(_foldable(n) for n in T.walk(node)):
+        return node  # the common case, found by a walk: cheaper than transforming
     return _Folder().visit(node)
+
+
+def _foldable(node: gast.AST) -> bool:
+    """Whether ``_Folder`` might change ``node`` (folds inside it aside)."""
+    kind = type(node)
+    if kind is gast.IfExp:
+        return True
+    if kind is gast.UnaryOp:
+        operand = node.operand
+        return isinstance(node.op, gast.USub) and isinstance(operand, gast.UnaryOp)
+    if kind is gast.BinOp:
+        left, right = _number(node.left), _number(node.right)
+        return (left is not None and right is not None) or left == 1 or right == 1
+    return False
 
 
 def python_ast_names(node: ast.AST) -> set[str]:
@@ -163,12 +179,23 @@ def inline_helper_calls(
     """
     statements: list[gast.stmt] = []
     result = expr
+    if not any(_calls_one_of(n, helpers) for n in T.walk(expr)):
+        return statements, result
     for _ in range(4):  # helpers call helpers: expand a few levels
         expander = _Expander(helpers, namer, statements)
         result = fold(expander.visit(result))
         if not expander.expanded:
             break
     return statements, result
+
+
+def _calls_one_of(node: gast.AST, helpers: dict[str, Any]) -> bool:
+    return (
+        isinstance(node, gast.Call)
+        and isinstance(node.func, gast.Name)
+        and node.func.id in helpers
+        and not node.keywords
+    )
 
 
 class _Expander(gast.NodeTransformer):
@@ -180,9 +207,7 @@ class _Expander(gast.NodeTransformer):
 
     def visit_Call(self, node: gast.Call) -> gast.AST:
         self.generic_visit(node)
-        if not isinstance(node.func, gast.Name) or node.func.id not in self.helpers:
-            return node
-        if node.keywords:
+        if not _calls_one_of(node, self.helpers):
             return node
         expanded = _partial_evaluate(self.helpers[node.func.id], node.args, self.namer)
         if expanded is None:

@@ -368,7 +368,7 @@ _UNSEEN = object()
 def _names(stmt: gast.stmt, facts: StatementFacts) -> tuple[Counter, set[str]] | None:
     if not isinstance(stmt, gast.Assign):
         return None  # compound statements and calls: not looked into
-    return facts.reads(stmt), T.names_written(stmt)
+    return facts.reads(stmt), facts.written(stmt)
 
 
 def _next_accumulation(

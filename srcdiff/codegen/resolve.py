@@ -17,6 +17,7 @@ from typing import Any
 import gast
 import numpy as np
 
+from srcdiff.codegen import templates as T
 from srcdiff.codegen.parse import ParsedFunction
 from srcdiff.rules import Rule, rule_for
 
@@ -133,7 +134,7 @@ def local_names(tree: gast.FunctionDef) -> set[str]:
     names = {a.id for a in tree.args.args + tree.args.kwonlyargs}
     if tree.args.vararg is not None:
         names.add(tree.args.vararg.id)
-    for node in gast.walk(tree):
+    for node in T.walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
             names.add(node.id)
         elif isinstance(node, gast.FunctionDef) and node is not tree:

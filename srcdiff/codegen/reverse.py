@@ -259,10 +259,11 @@ class ReverseBuilder:
     def _known_shapes(self, node: gast.AST) -> gast.AST:
         """``np.shape(t)`` becomes ``()`` for a number, or the shape of an argument
         of the same shape: ``t`` need not be kept for the adjoint."""
+        if not any(isinstance(n, gast.Call) and _is_shape_call(n) for n in T.walk(node)):
+            return node
         local = T.stored_names(node)  # the rule's own names (comprehension variables)
-        return _ShapeFiller(
-            self.shapes, self.parsed.param_names, self._defining_inputs, local
-        ).visit(node)
+        filler = _ShapeFiller(self.shapes, self.parsed.param_names, self._defining_inputs, local)
+        return filler.visit(node)
 
     @property
     def _defining_inputs(self) -> dict[str, list[str]]:
@@ -1149,15 +1150,20 @@ def _located(generated: list[gast.stmt], origin: gast.stmt) -> list[gast.stmt]:
     """Stamp generated statements with the user's line they come from (compound
     statements keep their own, so nested lines map to nested user lines)."""
     line = getattr(origin, "lineno", None)
-    if line is None:
-        return generated
-    for stmt in generated:
-        for node in T.walk(stmt):
-            if isinstance(node, (gast.If, gast.For, gast.While)) and node is not stmt:
-                break
-            if hasattr(node, "lineno") and (node.lineno in (None, 1) or node is stmt):
-                node.lineno = line
+    if line is not None:
+        _stamp(generated, line)
     return generated
+
+
+def _stamp(stmts: list[gast.stmt], line: int) -> None:
+    for stmt in stmts:
+        # templates are parsed on their own, so line 1 means "no line of the user's"
+        if getattr(stmt, "lineno", None) in (None, 1):
+            stmt.lineno = line
+        if not isinstance(stmt, (gast.If, gast.For, gast.While)):
+            continue  # a compound statement's inner lines were stamped with their own origins
+        for inner in (stmt.body, stmt.orelse):
+            _stamp([s for s in inner if getattr(s, "lineno", None) in (None, 1)], line)
 
 
 def _helpers() -> dict[str, object]:
