@@ -74,6 +74,16 @@ _CACHE: dict[tuple, Adjoint] = {}
 _PARSED: dict[Any, ParsedFunction] = {}
 
 
+def forget(fn: Callable[..., Any]) -> None:
+    """Drop everything cached for ``fn`` (its parse, generated code and the
+    analysis kept for grad's other version): for a process that differentiates
+    many short-lived functions, such as the fuzzer."""
+    _PARSED.pop(fn, None)
+    for table in (_CACHE, _SIBLINGS, _DISPATCHERS):
+        for key in [k for k in table if k[0] is fn]:
+            del table[key]
+
+
 def parsed_function(fn: Callable[..., Any]) -> ParsedFunction:
     if fn not in _PARSED:
         _PARSED[fn] = parse_function(fn)
