@@ -106,7 +106,7 @@ def _stays_small(stmt, func, shape_of, primal_shapes, finished) -> bool:
                 small.add(target)
                 grew = True
     allowed = _finished_uses(func, finished, full)
-    parents = {id(child): node for node in T.walk(func) for child in gast.iter_child_nodes(node)}
+    parents = {id(child): node for node in T.walk(func) for child in T.children(node)}
     for node in T.walk(func):
         if not (isinstance(node, gast.Name) and node.id in small and _loads(node, node.id)):
             continue
@@ -185,7 +185,8 @@ def _drop_one(block, i, func, shape_of, primal_shapes, counts) -> bool:
         value.id in T.stored_names(s) for s in later[: last + 1]
     ):  # the spread value changes before the last use
         return False
-    parents = {id(child): node for node in T.walk(func) for child in gast.iter_child_nodes(node)}
+    # parents of the nodes the uses sit in: the statements after the spread
+    parents = {id(child): node for s in later for node in T.walk(s) for child in T.children(node)}
     for use in uses:
         if not _broadcasts_itself(use, parents, full, value_shape, shape_of, primal_shapes):
             return False

@@ -11,6 +11,7 @@ facts with its header's, so removing a statement inside it needs no bookkeeping.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 
 import gast
 
@@ -20,18 +21,24 @@ _COMPOUND = (gast.If, gast.For, gast.While)
 
 
 class StatementFacts:
-    """Names read (with counts) and names assigned, per statement."""
+    """Names read and names assigned, per statement."""
 
     def __init__(self) -> None:
-        # id -> (statement, reads, assigned); the statement is kept so its id stays unique
-        self._simple: dict[int, tuple[gast.stmt, Counter, set[str]]] = {}
+        # id -> (statement, names loaded in order, their set, names assigned); the
+        # statement is kept so its id stays unique while the entry lives
+        self._simple: dict[int, tuple[gast.stmt, list[str], set[str], set[str]]] = {}
         self._written: dict[int, tuple[gast.stmt, set[str]]] = {}
 
-    def reads(self, stmt: gast.stmt) -> Counter:
-        return self._of(stmt)[0]
+    def reads(self, stmt: gast.stmt) -> set[str]:
+        if isinstance(stmt, _COMPOUND):
+            return set(self._loads(stmt))
+        return self._entry(stmt)[2]
 
     def assigned(self, stmt: gast.stmt) -> set[str]:
-        return self._of(stmt)[1]
+        if isinstance(stmt, _COMPOUND):
+            assigned = T.stored_names(stmt.target) if isinstance(stmt, gast.For) else set()
+            return assigned.union(*(self.assigned(s) for s in (*stmt.body, *stmt.orelse)))
+        return self._entry(stmt)[3]
 
     def written(self, stmt: gast.stmt) -> set[str]:
         """Names ``stmt`` rebinds or changes in place (``T.names_written``)."""
@@ -41,14 +48,13 @@ class StatementFacts:
         return entry[1]
 
     def function_reads(self, func: gast.FunctionDef) -> Counter:
-        total = T.name_counts(func.args)
-        for stmt in func.body:
-            total.update(self.reads(stmt))
-        return total
+        """How many times each name is read in ``func``."""
+        loads = [_loaded(func.args)] + [self._loads(s) for s in func.body]
+        return Counter(chain.from_iterable(loads))  # one count over flat lists: C speed
 
     def rename_reads(self, stmt: gast.stmt, new: str, old: str) -> int:
         """Make every read of ``new`` in ``stmt`` read ``old``; how many there were."""
-        if not self.reads(stmt).get(new):
+        if new not in self.reads(stmt):
             return 0
         renamed = 0
         for node in T.walk(stmt):
@@ -60,23 +66,28 @@ class StatementFacts:
                 self._written.pop(id(node), None)
         return renamed
 
-    def _of(self, stmt: gast.stmt) -> tuple[Counter, set[str]]:
-        if isinstance(stmt, _COMPOUND):
-            return self._compound(stmt)
+    def _loads(self, stmt: gast.stmt) -> list[str]:
+        if not isinstance(stmt, _COMPOUND):
+            return self._entry(stmt)[1]
+        header = [stmt.iter, stmt.target] if isinstance(stmt, gast.For) else [stmt.test]
+        loads = [name for node in header for name in _loaded(node)]
+        for inner in (*stmt.body, *stmt.orelse):
+            loads += self._loads(inner)
+        return loads
+
+    def _entry(self, stmt: gast.stmt) -> tuple[gast.stmt, list[str], set[str], set[str]]:
         entry = self._simple.get(id(stmt))
         if entry is None:
-            entry = (stmt, T.name_counts(stmt), T.stored_names(stmt))
-            self._simple[id(stmt)] = entry
-        return entry[1], entry[2]
+            loads, stores = [], set()
+            for node in T.walk(stmt):  # one walk for both
+                if type(node) is gast.Name:
+                    if isinstance(node.ctx, gast.Load):
+                        loads.append(node.id)
+                    elif isinstance(node.ctx, gast.Store):
+                        stores.add(node.id)
+            entry = self._simple[id(stmt)] = (stmt, loads, set(loads), stores)
+        return entry
 
-    def _compound(self, stmt: gast.stmt) -> tuple[Counter, set[str]]:
-        if isinstance(stmt, gast.For):
-            reads = T.name_counts(stmt.iter) + T.name_counts(stmt.target)
-            assigned = T.stored_names(stmt.target)
-        else:
-            reads, assigned = T.name_counts(stmt.test), set()
-        for inner in (*stmt.body, *stmt.orelse):
-            inner_reads, inner_assigned = self._of(inner)
-            reads.update(inner_reads)
-            assigned |= inner_assigned
-        return reads, assigned
+
+def _loaded(node: gast.AST) -> list[str]:
+    return [n.id for n in T.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]

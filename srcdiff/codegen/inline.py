@@ -284,11 +284,16 @@ def _constant_truth(test: gast.expr) -> bool | None:
                 return None
         elif isinstance(node, (gast.Attribute, gast.Subscript)):
             return None
+    return _truth_of(T.to_source(test))
+
+
+@functools.lru_cache(maxsize=1024)
+def _truth_of(literal_test: str) -> bool | None:
+    # the same few tests (``axis is not None``, ...) come back in every transform
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)  # `None is not None` is intended here
-            tree = ast.fix_missing_locations(ast.Expression(gast.gast_to_ast(test)))
-            code = compile(tree, "<fold>", "eval")
+            code = compile(literal_test, "<fold>", "eval")
         return bool(eval(code, {"__builtins__": {}, "isinstance": isinstance, **_TYPE_NAMES}))
     except Exception:  # noqa: BLE001 - anything not foldable stays a run-time test
         return None

@@ -106,6 +106,19 @@ def walk(node: Any):
                 push(value)
 
 
+def children(node: gast.AST) -> list[gast.AST]:
+    """The nodes directly under ``node`` (contexts aside, as in ``walk``)."""
+    out = []
+    fields = node.__dict__
+    for field in node._fields:
+        value = fields.get(field)
+        if type(value) is list:
+            out.extend(v for v in value if isinstance(v, gast.AST))
+        elif isinstance(value, gast.AST) and not isinstance(value, _SHARED):
+            out.append(value)
+    return out
+
+
 def inner_blocks(stmt: gast.stmt) -> list[list[gast.stmt]]:
     """The statement lists directly inside ``stmt`` (an if's or loop's body and
     else; nothing for a nested function, which is code of its own)."""
