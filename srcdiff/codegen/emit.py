@@ -7,14 +7,13 @@ also knows the user's line it came from (``line_map``).
 
 from __future__ import annotations
 
-import ast
 import linecache
 from dataclasses import dataclass
 from typing import Any
 
 import gast
 
-from srcdiff.codegen import templates as T
+from srcdiff.codegen.printer import source_and_lines
 
 
 @dataclass
@@ -31,7 +30,14 @@ _counter = [0]
 def emit(trees: list[gast.FunctionDef], namespace: dict[str, Any], origin: str) -> Emitted:
     """Compile ``trees`` in ``namespace``; ``origin`` (``file.py:line``) names the source.
     The returned ``fn`` is the last function."""
-    sources = [T.to_source(tree) for tree in trees]
+    sources, line_map, before = [], {}, 0
+    for tree in trees:
+        source, starts = source_and_lines(tree)
+        sources.append(source)
+        for line, stmt in starts:
+            if stmt is not tree and getattr(stmt, "lineno", None) is not None:
+                line_map[before + line] = stmt.lineno
+        before += source.count("\n") + 1  # the functions are set apart by a blank line
     source = "\n\n".join(sources)
     tree = trees[-1]
     _counter[0] += 1
@@ -40,23 +46,4 @@ def emit(trees: list[gast.FunctionDef], namespace: dict[str, Any], origin: str) 
     linecache.cache[filename] = (len(source), None, lines, filename)
     code = compile(source, filename, "exec")
     exec(code, namespace)
-    return Emitted(namespace[tree.name], source, filename, _line_map(trees, source))
-
-
-def _line_map(trees: list[gast.FunctionDef], source: str) -> dict[int, int]:
-    """Pair the emitted statements with the re-parsed source's, in order."""
-    emitted = [s for tree in trees for s in _walk(tree.body)]
-    reparsed = [s for f in ast.parse(source).body for s in _walk(f.body)]
-    mapping = {}
-    for ours, theirs in zip(emitted, reparsed, strict=False):
-        user_line = getattr(ours, "lineno", None)
-        if user_line is not None:
-            mapping[theirs.lineno] = user_line
-    return mapping
-
-
-def _walk(stmts):
-    for s in stmts:
-        yield s
-        for f in ("body", "orelse"):
-            yield from _walk(getattr(s, f, []) or [])
+    return Emitted(namespace[tree.name], source, filename, line_map)

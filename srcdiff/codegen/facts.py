@@ -24,10 +24,9 @@ class StatementFacts:
     """Names read and names assigned, per statement."""
 
     def __init__(self) -> None:
-        # id -> (statement, names loaded in order, their set, names assigned); the
-        # statement is kept so its id stays unique while the entry lives
-        self._simple: dict[int, tuple[gast.stmt, list[str], set[str], set[str]]] = {}
-        self._written: dict[int, tuple[gast.stmt, set[str]]] = {}
+        # id -> (statement, names loaded in order, their set, names assigned, names
+        # written); the statement is kept so its id stays unique while the entry lives
+        self._simple: dict[int, tuple[gast.stmt, list[str], set[str], set[str], set[str]]] = {}
 
     def reads(self, stmt: gast.stmt) -> set[str]:
         if isinstance(stmt, _COMPOUND):
@@ -41,11 +40,8 @@ class StatementFacts:
         return self._entry(stmt)[3]
 
     def written(self, stmt: gast.stmt) -> set[str]:
-        """Names ``stmt`` rebinds or changes in place (``T.names_written``)."""
-        entry = self._written.get(id(stmt))
-        if entry is None:
-            entry = self._written[id(stmt)] = (stmt, T.names_written(stmt))
-        return entry[1]
+        """Names a simple statement rebinds or changes in place (``T.names_written``)."""
+        return self._entry(stmt)[4]
 
     def function_reads(self, func: gast.FunctionDef) -> Counter:
         """How many times each name is read in ``func``."""
@@ -63,7 +59,6 @@ class StatementFacts:
                 renamed += 1
             elif isinstance(node, gast.stmt):
                 self._simple.pop(id(node), None)
-                self._written.pop(id(node), None)
         return renamed
 
     def _loads(self, stmt: gast.stmt) -> list[str]:
@@ -75,17 +70,12 @@ class StatementFacts:
             loads += self._loads(inner)
         return loads
 
-    def _entry(self, stmt: gast.stmt) -> tuple[gast.stmt, list[str], set[str], set[str]]:
+    def _entry(self, stmt: gast.stmt) -> tuple[gast.stmt, list[str], set[str], set[str], set[str]]:
         entry = self._simple.get(id(stmt))
         if entry is None:
-            loads, stores = [], set()
-            for node in T.walk(stmt):  # one walk for both
-                if type(node) is gast.Name:
-                    if isinstance(node.ctx, gast.Load):
-                        loads.append(node.id)
-                    elif isinstance(node.ctx, gast.Store):
-                        stores.add(node.id)
-            entry = self._simple[id(stmt)] = (stmt, loads, set(loads), stores)
+            uses = T.name_uses(stmt)
+            entry = (stmt, uses.loads, set(uses.loads), uses.stores, uses.written)
+            self._simple[id(stmt)] = entry
         return entry
 
 

@@ -92,15 +92,14 @@ def _index(block: list[gast.stmt], index: dict) -> tuple[set[str], set[str]]:
     block_writes: set[str] = set()
     block_names: set[str] = set()
     for stmt in block:
-        own = list(_own_nodes(stmt))
-        loads = {n.id for n in own if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
-        names = {n.id for n in own if isinstance(n, gast.Name)}
         nested = isinstance(stmt, (gast.If, gast.For, gast.While))
-        writes = (
-            {n.id for n in own if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
-            if nested
-            else T.names_written(stmt)
-        )
+        uses = [T.name_uses(part) for part in _own_parts(stmt)]
+        loads = {name for u in uses for name in u.loads}
+        names = set().union(*(u.mentioned for u in uses))
+        # a header's own writes are its loop target; a simple statement's include in place
+        writes = set().union(*(u.stores if nested else u.written for u in uses))
+        if isinstance(stmt, gast.FunctionDef):
+            writes = T.names_written(stmt)  # names its body binds: cautious
         if nested:
             for field in ("body", "orelse"):
                 inner_writes, inner_names = _index(getattr(stmt, field), index)
@@ -112,15 +111,13 @@ def _index(block: list[gast.stmt], index: dict) -> tuple[set[str], set[str]]:
     return block_writes, block_names
 
 
-def _own_nodes(stmt: gast.stmt):
-    """The nodes of a statement outside its nested blocks (a loop's header, say)."""
+def _own_parts(stmt: gast.stmt) -> list[gast.AST]:
+    """A statement's parts outside its nested blocks (a loop's header, say)."""
     if isinstance(stmt, (gast.If, gast.While)):
-        yield from T.walk(stmt.test)
-    elif isinstance(stmt, gast.For):
-        yield from T.walk(stmt.iter)
-        yield from T.walk(stmt.target)
-    elif not isinstance(stmt, gast.FunctionDef):
-        yield from T.walk(stmt)
+        return [stmt.test]
+    if isinstance(stmt, gast.For):
+        return [stmt.iter, stmt.target]
+    return [] if isinstance(stmt, gast.FunctionDef) else [stmt]
 
 
 def _reader(block: list[gast.stmt], i: int, name: str, index: dict) -> int | None:

@@ -374,7 +374,7 @@ def _names(stmt: gast.stmt, facts: StatementFacts) -> tuple[Counter, set[str]] |
 def _next_accumulation(
     block: list[gast.stmt], names: list, i: int, name: str, facts: StatementFacts
 ) -> int | None:
-    reads = T.names_read(block[i].value)
+    reads = facts.reads(block[i])  # a plain ``d_x = ...``: what its value reads
     for j in range(i + 1, len(block)):
         later = block[j]
         value = later.value if _plain_target(later) == name else None

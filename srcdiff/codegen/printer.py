@@ -62,40 +62,57 @@ def source_of(node: gast.AST) -> str:
             return _expr(node, _TEST)
         except _Unknown:
             return ast.unparse(gast.gast_to_ast(node))
-    lines: list[str] = []
-    _statement(node, 0, lines)
-    return "\n".join(lines) + "\n"
+    return source_and_lines(node)[0]
+
+
+def source_and_lines(stmt: gast.stmt) -> tuple[str, list[tuple[int, gast.stmt]]]:
+    """A statement's source, and the line (from 1) where each statement in it
+    starts (those inside a statement left to ``ast.unparse`` aside)."""
+    lines = _Lines()
+    _statement(stmt, 0, lines)
+    return "\n".join(lines) + "\n", lines.starts
+
+
+class _Lines(list):
+    """Printed lines, and where each statement started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.starts: list[tuple[int, gast.stmt]] = []
 
 
 # statements -----------------------------------------------------------------
 
 
-def _block(stmts: list[gast.stmt], level: int, lines: list[str]) -> None:
+def _block(stmts: list[gast.stmt], level: int, lines: _Lines) -> None:
     for stmt in stmts:
         _statement(stmt, level, lines)
 
 
-def _statement(stmt: gast.stmt, level: int, lines: list[str]) -> None:
+def _statement(stmt: gast.stmt, level: int, lines: _Lines) -> None:
     printer = _STATEMENTS.get(type(stmt))
+    mark, started = len(lines), len(lines.starts)
     if printer is not None:
-        mark = len(lines)
         try:
+            lines.starts.append((mark + 1, stmt))
             printer(stmt, level, lines)
             return
         except _Unknown:
             del lines[mark:]
+            del lines.starts[started:]
     _unparsed(stmt, level, lines)
 
 
-def _unparsed(stmt: gast.stmt, level: int, lines: list[str]) -> None:
+def _unparsed(stmt: gast.stmt, level: int, lines: _Lines) -> None:
     text = ast.unparse(gast.gast_to_ast(stmt))
     if isinstance(stmt, (gast.FunctionDef, gast.ClassDef)) and lines:
         lines.append("")  # ast.unparse sets nested definitions apart
+    lines.starts.append((len(lines) + 1, stmt))
     indent = "    " * level
     lines.extend(indent + line if line else line for line in text.split("\n"))
 
 
-def _function(stmt: gast.FunctionDef, level: int, lines: list[str]) -> None:
+def _function(stmt: gast.FunctionDef, level: int, lines: _Lines) -> None:
     body = stmt.body
     if stmt.decorator_list or stmt.returns is not None or _starts_with_docstring(body):
         raise _Unknown
@@ -137,58 +154,59 @@ def _parameter(arg: gast.Name, default: gast.expr | None) -> str:
     return arg.id if default is None else f"{arg.id}={_expr(default, _TEST)}"
 
 
-def _assign(stmt: gast.Assign, level: int, lines: list[str]) -> None:
+def _assign(stmt: gast.Assign, level: int, lines: _Lines) -> None:
     targets = "".join(_expr(t, _TUPLE) + " = " for t in stmt.targets)
     lines.append(f"{'    ' * level}{targets}{_expr(stmt.value, _TEST)}")
 
 
-def _aug_assign(stmt: gast.AugAssign, level: int, lines: list[str]) -> None:
+def _aug_assign(stmt: gast.AugAssign, level: int, lines: _Lines) -> None:
     op = _BINOPS[type(stmt.op)][0]
     target, value = _expr(stmt.target, _TEST), _expr(stmt.value, _TEST)
     lines.append(f"{'    ' * level}{target} {op}= {value}")
 
 
-def _return(stmt: gast.Return, level: int, lines: list[str]) -> None:
+def _return(stmt: gast.Return, level: int, lines: _Lines) -> None:
     value = "" if stmt.value is None else " " + _expr(stmt.value, _TEST)
     lines.append(f"{'    ' * level}return{value}")
 
 
-def _expression_statement(stmt: gast.Expr, level: int, lines: list[str]) -> None:
+def _expression_statement(stmt: gast.Expr, level: int, lines: _Lines) -> None:
     lines.append("    " * level + _expr(stmt.value, _YIELD))
 
 
-def _if(stmt: gast.If, level: int, lines: list[str]) -> None:
+def _if(stmt: gast.If, level: int, lines: _Lines) -> None:
     indent = "    " * level
     lines.append(f"{indent}if {_expr(stmt.test, _TEST)}:")
     _block(stmt.body, level + 1, lines)
     while len(stmt.orelse) == 1 and isinstance(stmt.orelse[0], gast.If):
         stmt = stmt.orelse[0]  # else: if ... reads elif
+        lines.starts.append((len(lines) + 1, stmt))
         lines.append(f"{indent}elif {_expr(stmt.test, _TEST)}:")
         _block(stmt.body, level + 1, lines)
     _else(stmt, level, lines)
 
 
-def _for(stmt: gast.For, level: int, lines: list[str]) -> None:
+def _for(stmt: gast.For, level: int, lines: _Lines) -> None:
     target, items = _expr(stmt.target, _TUPLE), _expr(stmt.iter, _TEST)
     lines.append(f"{'    ' * level}for {target} in {items}:")
     _block(stmt.body, level + 1, lines)
     _else(stmt, level, lines)
 
 
-def _while(stmt: gast.While, level: int, lines: list[str]) -> None:
+def _while(stmt: gast.While, level: int, lines: _Lines) -> None:
     lines.append(f"{'    ' * level}while {_expr(stmt.test, _TEST)}:")
     _block(stmt.body, level + 1, lines)
     _else(stmt, level, lines)
 
 
-def _else(stmt: gast.stmt, level: int, lines: list[str]) -> None:
+def _else(stmt: gast.stmt, level: int, lines: _Lines) -> None:
     if stmt.orelse:
         lines.append("    " * level + "else:")
         _block(stmt.orelse, level + 1, lines)
 
 
 def _keyword_statement(word: str):
-    def printer(stmt: gast.stmt, level: int, lines: list[str]) -> None:
+    def printer(stmt: gast.stmt, level: int, lines: _Lines) -> None:
         lines.append("    " * level + word)
 
     return printer

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections import Counter
-from typing import Any
+from typing import Any, NamedTuple
 
 import gast
 
@@ -181,25 +181,47 @@ _LEAVES = {str, int, float, bool, complex, bytes}
 def names_written(stmt: gast.stmt) -> set[str]:
     """Names a statement rebinds or changes in place (``a[i] = v``, ``obj.h = v``,
     ``rows.append(v)``): what code moved across it must not read."""
-    names = set()
+    return name_uses(stmt).written
+
+
+class NameUses(NamedTuple):
+    loads: list[str]  # names read, in order, repeated as often as read
+    stores: set[str]  # names bound
+    written: set[str]  # names bound or changed in place (see names_written)
+    mentioned: set[str]  # every name
+
+
+def name_uses(stmt: gast.stmt) -> NameUses:
+    """How ``stmt`` uses names, from one walk (the passes ask all of it)."""
+    loads: list[str] = []
+    stores: set[str] = set()
+    written: set[str] = set()
+    mentioned: set[str] = set()
     for node in walk(stmt):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-            names.add(node.id)
-        if isinstance(node, (gast.Subscript, gast.Attribute)) and isinstance(
+        kind = type(node)
+        if kind is gast.Name:
+            mentioned.add(node.id)
+            context = type(node.ctx)
+            if context is gast.Load:
+                loads.append(node.id)
+            elif context is gast.Store:
+                stores.add(node.id)
+        elif (kind is gast.Subscript or kind is gast.Attribute) and isinstance(
             node.ctx, (gast.Store, gast.Del)
         ):
             base = node.value
             while isinstance(base, (gast.Subscript, gast.Attribute)):
                 base = base.value
             if isinstance(base, gast.Name):
-                names.add(base.id)
+                written.add(base.id)
+    written |= stores
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
-        names.add(stmt.target.id)
+        written.add(stmt.target.id)
     if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
         func = stmt.value.func
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
-            names.add(func.value.id)  # a method may change its object
-    return names
+            written.add(func.value.id)  # a method may change its object
+    return NameUses(loads, stores, written, mentioned)
 
 
 def index_value(index: gast.expr) -> gast.expr:

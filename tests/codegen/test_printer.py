@@ -13,8 +13,8 @@ import gast
 import pytest
 
 import srcdiff
-from srcdiff.codegen import driver, templates
-from srcdiff.codegen.printer import source_of
+from srcdiff.codegen import driver, emit, templates
+from srcdiff.codegen.printer import source_and_lines, source_of
 from tests.codegen.corpus_control import CASES as CONTROL
 from tests.codegen.corpus_straight import CASES as STRAIGHT
 
@@ -107,9 +107,28 @@ def test_generated_code_prints_as_unparse_prints_it(case, monkeypatch) -> None:
         printed.append(node)
         return ours
 
+    def compared_with_lines(stmt: gast.stmt):
+        source, starts = source_and_lines(stmt)
+        assert source == compared(stmt)
+        return source, starts
+
     monkeypatch.setattr(templates, "source_of", compared)
+    monkeypatch.setattr(emit, "source_and_lines", compared_with_lines)
     for cache in ("_CACHE", "_PARSED", "_SIBLINGS", "_DISPATCHERS"):
         monkeypatch.setattr(driver, cache, {})  # transform anew, leave other tests' caches
     srcdiff.grad(case.fn, wrt=case.wrt)(*case.make_args())
     srcdiff.vjp(case.fn, wrt=case.wrt)(*case.make_args())
     assert any(isinstance(node, gast.FunctionDef) for node in printed)
+
+
+@pytest.mark.parametrize("text", [t for t in SNIPPETS if "\n" in t])
+def test_each_statement_knows_the_line_it_starts_on(text: str) -> None:
+    (stmt,) = gast.parse(text).body
+    source, starts = source_and_lines(stmt)
+    reparsed = ast.parse(source).body[0]
+    expected = {id(s): s.lineno for s in ast.walk(reparsed) if isinstance(s, ast.stmt)}
+    ours = [line for line, _ in starts]
+    if any(isinstance(s, (ast.With, ast.FunctionDef)) for s in ast.walk(reparsed)):
+        assert ours[0] == 1  # left to ast.unparse whole (or partly): the first line at least
+    else:
+        assert ours == sorted(expected.values())
