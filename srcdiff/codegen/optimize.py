@@ -399,9 +399,10 @@ def _next_accumulation(
 def factor_sums(func: gast.FunctionDef) -> None:
     """``g * a + g * b + g * c`` becomes ``g * (a + b + c)``: one product by the
     incoming gradient instead of one per term (per element, for arrays)."""
-    for node in T.walk(func):
-        if isinstance(node, gast.Assign):
-            node.value = _factored(node.value)
+    for block in T.blocks(func.body):  # assignments are statements: no need to walk expressions
+        for stmt in block:
+            if isinstance(stmt, gast.Assign):
+                stmt.value = _factored(stmt.value)
 
 
 def _factored(expr: gast.expr) -> gast.expr:

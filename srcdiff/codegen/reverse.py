@@ -1326,15 +1326,24 @@ def _statements(stmts: list[gast.stmt]):
             yield from _statements(getattr(s, f, []) or [])
 
 
-def _python_names(rule) -> set[str]:
+def _python_names(rule) -> frozenset[str]:
+    """The names a rule's parts use, worked out once per rule (rules live as
+    long as the process; a Rule is not hashable, so the key is its id)."""
     from srcdiff.codegen.inline import python_ast_names
 
-    names: set[str] = set()
-    for preamble, expr in rule.input_parts():
-        for node in [*preamble, expr]:
-            if node is not None:
-                names |= python_ast_names(node)
-    return names
+    entry = _RULE_NAMES.get(id(rule))
+    if entry is None:
+        found: set[str] = set()
+        for preamble, expr in rule.input_parts():
+            for node in [*preamble, expr]:
+                if node is not None:
+                    found |= python_ast_names(node)
+        # the rule is kept with its names, so its id cannot be reused
+        entry = _RULE_NAMES[id(rule)] = (rule, frozenset(found))
+    return entry[1]
+
+
+_RULE_NAMES: dict[int, tuple[Any, frozenset[str]]] = {}
 
 
 __all__ = ["ReverseBuilder", "Sweeps"]

@@ -88,22 +88,45 @@ def dotted(node: gast.expr) -> str | None:
 def walk(node: Any):
     """Every node under ``node`` (itself included), depth first: ``ast.walk``
     without its generator-per-node overhead (the passes walk trees a lot).
-    Contexts (``Load``, ``Store``) are not visited: read them as ``n.ctx``."""
+    Contexts and operators (``Load``, ``Add``) are not visited: read them as
+    ``n.ctx``, ``n.op``."""
     stack = [node]
     pop, push = stack.pop, stack.append
-    ast_type, skipped = gast.AST, _SHARED
+    ast_type, skipped, child_fields = gast.AST, _SHARED, _CHILD_FIELDS
     while stack:
         current = pop()
         yield current
         fields = current.__dict__
-        for field in current._fields:
+        for field in child_fields.get(type(current)) or current._fields:
             value = fields.get(field)
             if type(value) is list:
                 for v in value:
-                    if isinstance(v, ast_type):
+                    if isinstance(v, ast_type) and not isinstance(v, skipped):
                         push(v)
             elif isinstance(value, ast_type) and not isinstance(value, skipped):
                 push(value)
+
+
+# the fields that can hold child nodes, for the most common node types (in
+# field order, so walks visit nodes in the same order as through every field)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    gast.Name: ("annotation",),
+    gast.Constant: ("kind",),  # never a node; a 1-tuple keeps the lookup a hit
+    gast.Attribute: ("value",),
+    gast.BinOp: ("left", "right"),
+    gast.UnaryOp: ("operand",),
+    gast.BoolOp: ("values",),
+    gast.Compare: ("left", "comparators"),
+    gast.Call: ("func", "args", "keywords"),
+    gast.keyword: ("value",),
+    gast.Subscript: ("value", "slice"),
+    gast.Tuple: ("elts",),
+    gast.List: ("elts",),
+    gast.Assign: ("targets", "value"),
+    gast.AugAssign: ("target", "value"),
+    gast.Expr: ("value",),
+    gast.Return: ("value",),
+}
 
 
 def children(node: gast.AST) -> list[gast.AST]:
