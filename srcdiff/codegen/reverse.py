@@ -373,12 +373,10 @@ class ReverseBuilder:
 
     def _old_value_needed(self, stmt, info: _Info, name: str, reads) -> bool:
         op: Op | None = getattr(stmt, "srcdiff_op", None)
-        if (
-            op is not None
-            and name in info.reads
-            and any(isinstance(a, gast.Name) and a.id == name for a in op.inputs)
-        ):
-            return True  # its own adjoint reads the value it overwrites (x = sin(x))
+        if op is not None and name in info.reads and name in _operand_names(op):
+            # its own adjoint reads the value it overwrites: x = sin(x), or an
+            # operand left inline, z = np.where(z > 0.5, 1.0, x)
+            return True
         for reader in reads:
             if name not in reader.reads and name not in reader.recompute_reads:
                 continue
@@ -1164,6 +1162,12 @@ def _stamp(stmts: list[gast.stmt], line: int) -> None:
             continue  # a compound statement's inner lines were stamped with their own origins
         for inner in (stmt.body, stmt.orelse):
             _stamp([s for s in inner if getattr(s, "lineno", None) in (None, 1)], line)
+
+
+def _operand_names(op: Op) -> set[str]:
+    """The names an operation's operands and parameters read."""
+    exprs = [*op.inputs, *op.params.values(), op.index]
+    return set().union(*(T.names_read(e) for e in exprs if isinstance(e, gast.AST)))
 
 
 def _helpers() -> dict[str, object]:

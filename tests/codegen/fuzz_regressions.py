@@ -628,6 +628,29 @@ REGRESSIONS += [
     ),
 ]
 
+REGRESSIONS += [
+    # An operand left inline reads the value its own statement overwrites: the
+    # reverse sweep re-evaluated ``z > 0.5`` with the new z, so d/dx was 0, not 2
+    # (session 3, the first 10,000-program run, after about 5 minutes; shrunk by hand).
+    _program(
+        "where_condition_reads_the_array_it_overwrites",
+        """
+        def f(x, A, B, n):
+            z = np.zeros(2)
+            z = np.where(z > 0.5, 1.0, x)
+            return np.sum(z) + np.sum(A)
+        """,
+        (0.6, np.array([0.3, 0.4]), np.array([0.5]), 1),
+        (0, 1),
+        probe="""
+        def f(x, A, B, n):
+            z = np.zeros(2)
+            z = np.where(_P.gt_arr(z, 0.5), 1.0, x)
+            return np.sum(z) + np.sum(A)
+        """,
+    ),
+]
+
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.
