@@ -200,10 +200,10 @@ def _tidy(functions, mode, parsed, kinds, wrt_names, normalizer, builder, sweeps
     users = normalizer.locals | set(params)
     keep = users | {normalizer.namer.adjoints[u] for u in users if u in normalizer.namer.adjoints}
     for f in functions:
-        optimize(f, pure)
+        facts = optimize(f, pure)
         if drop_broadcasts(f, builder.shapes.shapes, primal_of, seeds, finished):
-            optimize(f, pure)
-        fold_temporaries(f, keep, pure)
+            facts = optimize(f, pure)
+        fold_temporaries(f, keep, pure, facts)
         factor_sums(f)
 
 

@@ -24,9 +24,13 @@ class StatementFacts:
     """Names read and names assigned, per statement."""
 
     def __init__(self) -> None:
-        # id -> (statement, names loaded in order, their set, names assigned, names
-        # written); the statement is kept so its id stays unique while the entry lives
-        self._simple: dict[int, tuple[gast.stmt, list[str], set[str], set[str], set[str]]] = {}
+        # id -> (statement, its name uses, the names it loads as a set); the
+        # statement is kept so its id stays unique while the entry lives
+        self._simple: dict[int, tuple[gast.stmt, T.NameUses, set[str]]] = {}
+
+    def uses(self, stmt: gast.stmt) -> T.NameUses:
+        """How a simple statement uses names (``T.name_uses``), worked out once."""
+        return self._entry(stmt)[1]
 
     def reads(self, stmt: gast.stmt) -> set[str]:
         if isinstance(stmt, _COMPOUND):
@@ -37,11 +41,11 @@ class StatementFacts:
         if isinstance(stmt, _COMPOUND):
             assigned = T.stored_names(stmt.target) if isinstance(stmt, gast.For) else set()
             return assigned.union(*(self.assigned(s) for s in (*stmt.body, *stmt.orelse)))
-        return self._entry(stmt)[3]
+        return self._entry(stmt)[1].stores
 
     def written(self, stmt: gast.stmt) -> set[str]:
         """Names a simple statement rebinds or changes in place (``T.names_written``)."""
-        return self._entry(stmt)[4]
+        return self._entry(stmt)[1].written
 
     def function_reads(self, func: gast.FunctionDef) -> Counter:
         """How many times each name is read in ``func``."""
@@ -58,24 +62,27 @@ class StatementFacts:
                 node.id = old
                 renamed += 1
             elif isinstance(node, gast.stmt):
-                self._simple.pop(id(node), None)
+                self.forget(node)
         return renamed
+
+    def forget(self, stmt: gast.stmt) -> None:
+        """``stmt`` was changed in place: work its facts out again when asked."""
+        self._simple.pop(id(stmt), None)
 
     def _loads(self, stmt: gast.stmt) -> list[str]:
         if not isinstance(stmt, _COMPOUND):
-            return self._entry(stmt)[1]
+            return self._entry(stmt)[1].loads
         header = [stmt.iter, stmt.target] if isinstance(stmt, gast.For) else [stmt.test]
         loads = [name for node in header for name in _loaded(node)]
         for inner in (*stmt.body, *stmt.orelse):
             loads += self._loads(inner)
         return loads
 
-    def _entry(self, stmt: gast.stmt) -> tuple[gast.stmt, list[str], set[str], set[str], set[str]]:
+    def _entry(self, stmt: gast.stmt) -> tuple[gast.stmt, T.NameUses, set[str]]:
         entry = self._simple.get(id(stmt))
         if entry is None:
             uses = T.name_uses(stmt)
-            entry = (stmt, uses.loads, set(uses.loads), uses.stores, uses.written)
-            self._simple[id(stmt)] = entry
+            entry = self._simple[id(stmt)] = (stmt, uses, set(uses.loads))
         return entry
 
 

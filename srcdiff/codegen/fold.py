@@ -19,18 +19,23 @@ from __future__ import annotations
 import gast
 
 from srcdiff.codegen import templates as T
+from srcdiff.codegen.facts import StatementFacts
 from srcdiff.codegen.optimize import is_pure
 
 _LONGEST = 92  # characters of a folded statement (lines are at most 100)
 
 
-def fold_temporaries(func: gast.FunctionDef, keep: set[str], pure: set[str]) -> bool:
-    """Fold what can be folded; ``keep`` are names that stay (the user's)."""
-    loads = T.name_counts(func)
+def fold_temporaries(
+    func: gast.FunctionDef, keep: set[str], pure: set[str], facts: StatementFacts | None = None
+) -> bool:
+    """Fold what can be folded; ``keep`` are names that stay (the user's).
+    ``facts``, when given, are true of ``func``'s statements (kept up to date here)."""
+    facts = facts if facts is not None else StatementFacts()
+    loads = facts.function_reads(func)
     # statement id -> (own loads, writes, names); after a fold the enclosing
     # statements' sets may still name the temporary, which only makes them cautious
     index: dict = {}
-    _index(func.body, index)
+    _index(func.body, index, facts)
     changed = False
     for block in T.blocks(func.body):
         i = 0
@@ -44,7 +49,8 @@ def fold_temporaries(func: gast.FunctionDef, keep: set[str], pure: set[str]) -> 
                     and (loads[name] == 1 or _only_reader(func, block[i], block[j], name, index))
                     and _fold(block, i, j, name, pure)
                 ):
-                    _index([block[j]], index)  # the reader now reads what the temporary read
+                    facts.forget(block[j])
+                    _index([block[j]], index, facts)  # it now reads what the temporary read
                     del block[i]
                     changed = True
                     continue
@@ -85,7 +91,7 @@ def _only_reader(func: gast.FunctionDef, definition, reader, name: str, index: d
     return True
 
 
-def _index(block: list[gast.stmt], index: dict) -> tuple[set[str], set[str]]:
+def _index(block: list[gast.stmt], index: dict, facts: StatementFacts) -> tuple[set[str], set[str]]:
     """For each statement: (names its own nodes load, names written anywhere in it,
     names mentioned anywhere in it), one walk over the tree; returns the block's
     written and mentioned names."""
@@ -93,7 +99,10 @@ def _index(block: list[gast.stmt], index: dict) -> tuple[set[str], set[str]]:
     block_names: set[str] = set()
     for stmt in block:
         nested = isinstance(stmt, (gast.If, gast.For, gast.While))
-        uses = [T.name_uses(part) for part in _own_parts(stmt)]
+        if nested or isinstance(stmt, gast.FunctionDef):
+            uses = [T.name_uses(part) for part in _own_parts(stmt)]
+        else:
+            uses = [facts.uses(stmt)]
         loads = {name for u in uses for name in u.loads}
         names = set().union(*(u.mentioned for u in uses))
         # a header's own writes are its loop target; a simple statement's include in place
@@ -102,7 +111,7 @@ def _index(block: list[gast.stmt], index: dict) -> tuple[set[str], set[str]]:
             writes = T.names_written(stmt)  # names its body binds: cautious
         if nested:
             for field in ("body", "orelse"):
-                inner_writes, inner_names = _index(getattr(stmt, field), index)
+                inner_writes, inner_names = _index(getattr(stmt, field), index, facts)
                 writes |= inner_writes
                 names |= inner_names
         index[id(stmt)] = (loads, writes, names)
