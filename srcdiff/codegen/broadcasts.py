@@ -19,6 +19,7 @@ from typing import Any
 import gast
 
 from srcdiff.codegen import templates as T
+from srcdiff.codegen.facts import StatementFacts
 from srcdiff.codegen.shapes import SCALAR, SHAPE_PRESERVING, broadcast, is_known, same
 
 _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
@@ -30,6 +31,7 @@ def drop_broadcasts(
     primal_of: dict[str, str],
     seeds: dict[str, Any],
     finished: list[Any] | None = None,
+    facts: StatementFacts | None = None,
 ) -> bool:
     """Rewrite ``d_t = np.broadcast_to(s, np.shape(t))`` away where it is safe.
 
@@ -41,7 +43,9 @@ def drop_broadcasts(
     when the caller gives each returned gradient its argument's shape (the
     public wrappers do), those shapes in the order of the returned gradients:
     a spread that only scales on its way there is not needed at all.
+    ``facts``, when given, are true of ``func``'s statements.
     """
+    facts = facts if facts is not None else StatementFacts()
 
     def shape_of(name: str) -> Any:
         if name in seeds:
@@ -49,7 +53,7 @@ def drop_broadcasts(
         return primal_shapes.get(primal_of.get(name, name))
 
     changed = False
-    counts = (T.name_counts(func, store=True), T.name_counts(func))  # kept exact by each drop
+    counts = (facts.function_stores(func), facts.function_reads(func))  # kept exact by each drop
     for block in T.blocks(func.body):
         i = 0
         while i < len(block):

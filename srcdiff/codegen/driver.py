@@ -201,7 +201,7 @@ def _tidy(functions, mode, parsed, kinds, wrt_names, normalizer, builder, sweeps
     keep = users | {normalizer.namer.adjoints[u] for u in users if u in normalizer.namer.adjoints}
     for f in functions:
         facts = optimize(f, pure)
-        if drop_broadcasts(f, builder.shapes.shapes, primal_of, seeds, finished):
+        if drop_broadcasts(f, builder.shapes.shapes, primal_of, seeds, finished, facts):
             facts = optimize(f, pure)
         fold_temporaries(f, keep, pure, facts)
         factor_sums(f)

@@ -52,6 +52,10 @@ class StatementFacts:
         loads = [_loaded(func.args)] + [self._loads(s) for s in func.body]
         return Counter(chain.from_iterable(loads))  # one count over flat lists: C speed
 
+    def function_stores(self, func: gast.FunctionDef) -> Counter:
+        """How many statements bind each name in ``func`` (loop targets included)."""
+        return Counter(chain.from_iterable(self._stores(s) for s in func.body))
+
     def rename_reads(self, stmt: gast.stmt, new: str, old: str) -> int:
         """Make every read of ``new`` in ``stmt`` read ``old``; how many there were."""
         if new not in self.reads(stmt):
@@ -77,6 +81,14 @@ class StatementFacts:
         for inner in (*stmt.body, *stmt.orelse):
             loads += self._loads(inner)
         return loads
+
+    def _stores(self, stmt: gast.stmt) -> list[str]:
+        if not isinstance(stmt, _COMPOUND):
+            return list(self._entry(stmt)[1].stores)
+        stores = list(T.stored_names(stmt.target)) if isinstance(stmt, gast.For) else []
+        for inner in (*stmt.body, *stmt.orelse):
+            stores += self._stores(inner)
+        return stores
 
     def _entry(self, stmt: gast.stmt) -> tuple[gast.stmt, T.NameUses, set[str]]:
         entry = self._simple.get(id(stmt))
