@@ -43,7 +43,7 @@ def fold_temporaries(
             stmt = block[i]
             name = _temporary(stmt, keep)
             if name is not None and is_pure(stmt.value, pure):
-                j = _reader(block, i, name, index)
+                j = _reader(block, i, name, index, facts)
                 if (
                     j is not None
                     and (loads[name] == 1 or _only_reader(func, block[i], block[j], name, index))
@@ -129,15 +129,17 @@ def _own_parts(stmt: gast.stmt) -> list[gast.AST]:
     return [] if isinstance(stmt, gast.FunctionDef) else [stmt]
 
 
-def _reader(block: list[gast.stmt], i: int, name: str, index: dict) -> int | None:
+def _reader(
+    block: list[gast.stmt], i: int, name: str, index: dict, facts: StatementFacts
+) -> int | None:
     """The index of the statement after ``block[i]`` that reads ``name``, if it is
     in this block; None if the read is elsewhere or something in between writes
     what the temporary's value reads."""
-    reads = T.names_read(block[i].value)
+    reads = facts.reads(block[i])  # a plain ``name = value``: what the value reads
     for j in range(i + 1, len(block)):
         stmt = block[j]
         _, writes, mentioned = index[id(stmt)]
-        if name in mentioned and name in _loaded(stmt):
+        if name in mentioned and name in facts.reads(stmt):
             return j
         if writes & (reads | {name}) or not _harmless(stmt):
             return None
@@ -226,10 +228,6 @@ def _harmless(stmt: gast.stmt) -> bool:
         func = stmt.value.func
         return isinstance(func, gast.Attribute) and func.attr == "append"
     return False
-
-
-def _loaded(stmt: gast.stmt) -> set[str]:
-    return {n.id for n in T.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def _is_load(node: gast.AST, name: str) -> bool:

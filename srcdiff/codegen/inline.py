@@ -68,6 +68,25 @@ def _gast_part(rule: Rule, index: int) -> tuple[list[gast.stmt], gast.expr]:
     return preamble, expr
 
 
+def part_is_plain(rule: Rule, index: int, helpers: dict[str, Any]) -> bool:
+    """Whether input ``index``'s part calls no helper and asks no shape: then,
+    inlined with plain operands, there is nothing to expand or fill in."""
+    key = (id(rule), index)
+    if key not in _PLAIN:
+        preamble, expr = _gast_part(rule, index)
+        calls = [n for s in [*preamble, expr] for n in T.walk(s) if isinstance(n, gast.Call)]
+        plain = not any(
+            (isinstance(c.func, gast.Name) and c.func.id in helpers)
+            or (isinstance(c.func, gast.Attribute) and c.func.attr == "shape")
+            for c in calls
+        )
+        _PLAIN[key] = (rule, plain)  # the rule is kept alive, so its id is not reused
+    return _PLAIN[key][1]
+
+
+_PLAIN: dict[tuple[int, int], tuple[Rule, bool]] = {}
+
+
 def constant_node(value: Any) -> gast.expr:
     """A literal for a simple default value, or None if it has no literal form."""
     if value is None or isinstance(value, (bool, int, float, str)):

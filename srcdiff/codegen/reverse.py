@@ -27,7 +27,12 @@ import gast
 
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.activity import stored_names
-from srcdiff.codegen.inline import constant_node, inline_helper_calls, inline_part
+from srcdiff.codegen.inline import (
+    constant_node,
+    inline_helper_calls,
+    inline_part,
+    part_is_plain,
+)
 from srcdiff.codegen.kinds import INT, dims_of
 from srcdiff.codegen.names import Namer
 from srcdiff.codegen.normalize import Op
@@ -252,6 +257,10 @@ class ReverseBuilder:
         """Input ``i``'s gradient as statements and an expression: the rule's
         part with its helpers expanded and shapes known statically filled in."""
         statements, expr = inline_part(rule, i, bindings, namer, preamble_names)
+        if part_is_plain(rule, i, _RULE_HELPERS) and all(
+            isinstance(b, (gast.Name, gast.Constant)) for b in bindings.values()
+        ):
+            return statements, expr  # the common case: nothing to expand or fill in
         expr = self._known_shapes(expr)
         expanded, expr = inline_helper_calls(expr, _RULE_HELPERS, namer)
         return [self._known_shapes(s) for s in statements + expanded], self._known_shapes(expr)
