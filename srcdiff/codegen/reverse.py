@@ -1000,12 +1000,23 @@ class ReverseBuilder:
         if not (op.rule.broadcasts and self._is_active_atom(atom)):
             return None
         result, operand = self.shapes.of(T.name(target)), self.shapes.of(atom)
-        if same(result, operand):
+        if same(result, operand) or self._sets_the_shape(op, atom):
             return None
         if operand == SCALAR:
             return ((), ())  # a number: sum everything
         axes = reduction_axes(result, operand)
         return "at run time" if axes is None else axes
+
+    def _sets_the_shape(self, op: Op, atom: gast.Name) -> bool:
+        """Every other operand is a number or ``atom`` itself (``W * W``, ``a * 2.0``):
+        the result has ``atom``'s shape whatever it is, even where shapes.py cannot
+        tell (an array taken from a tuple of differently shaped ones, say)."""
+        return all(
+            (isinstance(other, gast.Name) and other.id == atom.id)
+            or self.shapes.of(other) == SCALAR
+            for other in op.inputs
+            if other is not atom
+        )
 
     @staticmethod
     def _reduced(expr: gast.expr, reduction: Any, atom: gast.expr) -> gast.expr:
