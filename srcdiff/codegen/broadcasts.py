@@ -71,6 +71,33 @@ def drop_broadcasts(
                 block[i].value = block[i].value.args[0]
                 changed = True
             i += 1
+    return _drop_inline_spreads(func, shape_of, primal_shapes) or changed
+
+
+def _drop_inline_spreads(func: gast.FunctionDef, shape_of, primal_shapes) -> bool:
+    """A spread inside arithmetic (``d_e = d_p / s + np.broadcast_to(d_s, np.shape(e))``,
+    after contributions were merged into one sum) becomes its value where the
+    arithmetic has the full shape anyway: ``d_e = d_p / s + d_s``."""
+    parents = {id(child): node for node in T.walk(func) for child in T.children(node)}
+    definitions = _definitions(func)
+    changed = False
+    for call in [n for n in T.walk(func) if isinstance(n, gast.Call)]:
+        match = _spread_call(call)
+        parent = parents.get(id(call))
+        if match is None or isinstance(parent, gast.stmt):
+            continue  # a spread of its own is drop_broadcasts' main case
+        value, of = match
+        full = shape_of(of)
+        value_shape = SCALAR if isinstance(value, gast.Constant) else shape_of(value.id)
+        if not (_fixed(full) and is_known(value_shape)):
+            continue
+        if _broadcasts_itself(
+            call, parents, full, value_shape, shape_of, primal_shapes, definitions
+        ):
+            for field, child in gast.iter_fields(parent):
+                if child is call:
+                    setattr(parent, field, copy.deepcopy(value))
+            changed = True
     return changed
 
 
@@ -120,7 +147,9 @@ def _stays_small(stmt, func, shape_of, primal_shapes, finished) -> bool:
         target, expr = _assignment(statement) if statement is not None else (None, None)
         if target in small and _scales(expr, small, shape_of):
             continue
-        if not _broadcasts_itself(node, parents, full, value_shape, shape_of, primal_shapes):
+        if not _broadcasts_itself(
+            node, parents, full, value_shape, shape_of, primal_shapes, _definitions(func)
+        ):
             return False
     return True
 
@@ -191,8 +220,11 @@ def _drop_one(block, i, func, shape_of, primal_shapes, counts) -> bool:
         return False
     # parents of the nodes the uses sit in: the statements after the spread
     parents = {id(child): node for s in later for node in T.walk(s) for child in T.children(node)}
+    definitions = _definitions(func)
     for use in uses:
-        if not _broadcasts_itself(use, parents, full, value_shape, shape_of, primal_shapes):
+        if not _broadcasts_itself(
+            use, parents, full, value_shape, shape_of, primal_shapes, definitions
+        ):
             return False
     for use in uses:
         parent = parents[id(use)]
@@ -202,7 +234,9 @@ def _drop_one(block, i, func, shape_of, primal_shapes, counts) -> bool:
     return True
 
 
-def _broadcasts_itself(use, parents, full, value_shape, shape_of, primal_shapes) -> bool:
+def _broadcasts_itself(
+    use, parents, full, value_shape, shape_of, primal_shapes, definitions
+) -> bool:
     """The elementwise expression around ``use`` has ``full``'s shape whether or
     not ``use`` is spread: another leaf already has that shape."""
     top = use
@@ -217,14 +251,61 @@ def _broadcasts_itself(use, parents, full, value_shape, shape_of, primal_shapes)
     if any(s is None for s in shapes):
         return False
     vouched = any(
-        same(s, full) and _all_primal(leaf, primal_shapes)
-        for leaf, s in zip(leaves, shapes, strict=True)
+        leaf is not use and _certainly_full(leaf, full, shape_of, primal_shapes, definitions)
+        for leaf in leaves
     )
     if not vouched:
         return False
     if all(is_known(s) for s in shapes):
         return same(broadcast(shapes, _no_unknowns, None), full)
     return all(s == SCALAR or same(s, full) for s in shapes)
+
+
+def _certainly_full(leaf, full, shape_of, primal_shapes, definitions, depth: int = 0) -> bool:
+    """``leaf`` has exactly ``full``'s shape: a value of the user's of that shape,
+    or a gradient assigned once from elementwise arithmetic with such a leaf
+    (``d_p = d_logp / p``): at least that shape, and a gradient is never
+    larger than its variable."""
+    shape = _leaf_shape(leaf, shape_of)
+    if shape is None or not same(shape, full):
+        return False
+    if _all_primal(leaf, primal_shapes):
+        return True
+    if not (isinstance(leaf, gast.Name) and leaf.id in definitions and depth < 4):
+        return False
+    return any(
+        _certainly_full(inner, full, shape_of, primal_shapes, definitions, depth + 1)
+        for inner in _leaves(definitions[leaf.id])
+    )
+
+
+def _definitions(func: gast.FunctionDef) -> dict[str, gast.expr]:
+    """The value of each gradient (``d_`` name) assigned by one plain statement."""
+    values: dict[str, gast.expr] = {}
+    seen: set[str] = set()
+    for block in T.blocks(func.body):
+        for stmt in block:
+            plain = (
+                isinstance(stmt, gast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], gast.Name)
+            )
+            for name in _bound_here(stmt):
+                if plain and name not in seen and name.startswith("d_"):
+                    values[name] = stmt.value
+                else:
+                    values.pop(name, None)
+                seen.add(name)
+    return values
+
+
+def _bound_here(stmt: gast.stmt) -> set[str]:
+    """Names a statement binds itself (a loop's target; not its body's names)."""
+    if isinstance(stmt, gast.For):
+        return T.stored_names(stmt.target)
+    if isinstance(stmt, (gast.If, gast.While)):
+        return set()
+    return T.stored_names(stmt)
 
 
 def _fixed(shape: Any) -> bool:
@@ -311,8 +392,13 @@ def _spread(stmt: gast.stmt) -> tuple[str, gast.expr, str] | None:
         and isinstance(stmt.value, gast.Call)
     ):
         return None
-    call = stmt.value
-    if T.dotted(call.func) != "np.broadcast_to" or len(call.args) != 2:
+    match = _spread_call(stmt.value)
+    return None if match is None else (stmt.targets[0].id, *match)
+
+
+def _spread_call(call: gast.Call) -> tuple[gast.expr, str] | None:
+    """``(s, t)`` for ``np.broadcast_to(s, np.shape(t))``, ``s`` a name or number."""
+    if T.dotted(call.func) != "np.broadcast_to" or len(call.args) != 2 or call.keywords:
         return None
     value, shape = call.args
     if not isinstance(value, (gast.Name, gast.Constant)):
@@ -324,7 +410,7 @@ def _spread(stmt: gast.stmt) -> tuple[str, gast.expr, str] | None:
         and isinstance(shape.args[0], gast.Name)
     ):
         return None
-    return stmt.targets[0].id, value, shape.args[0].id
+    return value, shape.args[0].id
 
 
 def _loads(node: gast.AST, name: str) -> bool:
