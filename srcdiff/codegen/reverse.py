@@ -41,6 +41,7 @@ from srcdiff.codegen.shapes import (
     SCALAR,
     Opaque,
     ShapeAnalysis,
+    is_known,
     reduction_axes,
     same,
 )
@@ -1005,6 +1006,8 @@ class ReverseBuilder:
         if operand == SCALAR:
             return ((), ())  # a number: sum everything
         axes = reduction_axes(result, operand)
+        if axes == ((), ()):
+            return None  # sizes equal wherever the code runs (a literal 3 against n0, say)
         return "at run time" if axes is None else axes
 
     def _sets_the_shape(self, op: Op, atom: gast.Name) -> bool:
@@ -1105,15 +1108,37 @@ class ReverseBuilder:
         if name in self.structured:
             # a list's adjoint stays a list; it is only needed where the list exists
             zero = T.expr(f"zeros_like_tree({name})")
-        elif (
-            self.kinds.get(name) == "scalar"
-            or self.shapes.of(T.name(name)) == SCALAR
-            or not self._surely_bound(name)
-        ):
+        elif self.kinds.get(name) == "scalar" or self.shapes.of(T.name(name)) == SCALAR:
             zero = gast.Constant(0.0, None)
-        else:
+        elif self._surely_bound(name):
             zero = T.expr(f"np.zeros_like({name})")
+        else:
+            # zeros of the shape the analysis knows, else a number standing for them
+            zero = self._zeros_of_known_shape(name) or gast.Constant(0.0, None)
         return T.assign(self.namer.adjoint(name), zero)
+
+    def _zeros_of_known_shape(self, name: str) -> gast.expr | None:
+        """``np.zeros_like(A)`` for a parameter ``A`` of ``name``'s shape, or
+        ``np.zeros((X.shape[0], 3))`` from the parameters' sizes and literal ones:
+        a product's adjoint specialised on ranks cannot take a number."""
+        shape = self.shapes.of(T.name(name))
+        if not is_known(shape):
+            return None
+        arrays = {p: self.shapes.of(T.name(p)) for p in self.params}
+        arrays = {p: s for p, s in arrays.items() if isinstance(s, tuple) and s != SCALAR}
+        for param, param_shape in arrays.items():
+            if same(param_shape, shape):
+                return T.expr(f"np.zeros_like({param})")
+        sizes = []
+        for dim in shape:
+            if isinstance(dim, int):
+                sizes.append(str(dim))
+                continue
+            where = [(p, k) for p, s in arrays.items() for k, d in enumerate(s) if d == dim]
+            if not where:
+                return None
+            sizes.append(f"{where[0][0]}.shape[{where[0][1]}]")
+        return T.expr(f"np.zeros(({', '.join(sizes)},))")
 
     def _adjoint_loop(self, stmt: gast.For | gast.While, inited: set[str]) -> list[gast.stmt]:
         if id(stmt) not in self.control:

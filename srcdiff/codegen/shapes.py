@@ -7,8 +7,13 @@ From that the analysis derives the shape of every variable:
 
 - a shape is a tuple of dims, or an :class:`Opaque` when even the rank is
   unknown;
-- a dim is ``1``, a size symbol (known not to be 1), or an :class:`Unknown`
-  (any size, 1 included), equal only to itself.
+- a dim is ``1``, a size symbol (known not to be 1), a literal size (an int,
+  from ``np.zeros(3)`` or ``.reshape(2, 3)`` in the code), or an
+  :class:`Unknown` (any size, 1 included), equal only to itself.
+
+A size symbol broadcast against a literal size is that symbol: broadcasting
+succeeds only when they are equal, and the adjoint runs only after the
+user's code did.
 
 The generated adjoint sums a gradient down to an input's shape only where the
 shapes can differ, and then along axes known here: ``np.sum(d_out, axis=0)``
@@ -22,6 +27,7 @@ of all its assignments, iterated to a fixed point (loops feed values back).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -59,7 +65,7 @@ class Opaque(Unknown):
         return "<shape ?>" if self.stable else "<shape ?~>"
 
 
-Dim = Any  # 1 | str | Unknown
+Dim = Any  # 1 | str | int | Unknown
 Shape = Any  # tuple[Dim, ...] | Opaque
 SCALAR: Shape = ()
 
@@ -75,8 +81,8 @@ REDUCTIONS = {"sum", "mean", "max", "min", "prod", "std", "var", "norm"}
 
 
 def is_known(shape: Shape) -> bool:
-    """Every dimension is 1 or a size symbol."""
-    return isinstance(shape, tuple) and all(d == 1 or isinstance(d, str) for d in shape)
+    """Every dimension is 1, a size symbol or a literal size."""
+    return isinstance(shape, tuple) and all(isinstance(d, (str, int)) for d in shape)
 
 
 def same(a: Any, b: Any) -> bool:
@@ -103,8 +109,8 @@ def reduction_axes(source: Shape, target: Shape) -> tuple[tuple[int, ...], tuple
         return None
     kept = []
     for i, (s, t) in enumerate(zip(source[lead:], target, strict=True)):
-        if same(s, t):
-            continue
+        if same(s, t) or (isinstance(t, (str, int)) and t != 1):
+            continue  # a size other than 1 broadcasts only into itself
         if t != 1:
             return None  # t may or may not have been broadcast
         if s != 1:
@@ -134,9 +140,13 @@ def _broadcast_dim(dims: list[Dim], memo: Callable[[Any], Any], key: Any) -> Dim
         return 1
     if all(d == wide[0] for d in wide):
         return wide[0]
-    sizes = {d for d in wide if isinstance(d, str)}
-    # an unknown dim broadcast against a size is 1 or that size: the result is the size
-    return sizes.pop() if len(sizes) == 1 else memo(key)
+    symbols = {d for d in wide if isinstance(d, str)}
+    literals = {d for d in wide if isinstance(d, int)}
+    # an unknown dim broadcast against a size is 1 or that size, and a literal size
+    # against a symbol is equal to it (or the user's code failed): the result is the size
+    if len(symbols) == 1:
+        return symbols.pop()
+    return literals.pop() if not symbols and len(literals) == 1 else memo(key)
 
 
 def join(a: Shape, b: Shape, memo: Callable[[Any], Any], site: Any) -> Shape:
@@ -201,6 +211,11 @@ class ShapeAnalysis:
             return self._index(self.of(atom.value), T.index_value(atom.slice), site)
         if is_scalar_expr(atom):
             return SCALAR
+        if isinstance(atom, gast.BinOp) and isinstance(atom.op, gast.MatMult):
+            a, b = self.of(atom.left), self.of(atom.right)
+            if a is None or b is None:
+                return None
+            return self._matmul(a, b, ("expr", id(atom)))
         if isinstance(atom, (gast.BinOp, gast.Compare)):
             operands = (
                 [atom.left, atom.right]
@@ -213,7 +228,37 @@ class ShapeAnalysis:
             return broadcast(shapes, self._unstable, ("expr", id(atom)))
         if isinstance(atom, gast.UnaryOp) and not isinstance(atom.op, gast.Not):
             return self.of(atom.operand)
-        return self._unstable(("expr", id(atom), "opaque"))
+        made = self._made(atom)
+        return made if made is not None else self._unstable(("expr", id(atom), "opaque"))
+
+    def _made(self, expr: gast.expr) -> Shape | None:
+        """The shape of an array the code makes: ``np.zeros((2, 3))``, ``np.arange(9.0)
+        .reshape(3, 3)``, ``np.array([1.0, 2.0])``, ``np.zeros_like(x)``, ``x.copy()``, ``x.T``."""
+        if isinstance(expr, gast.Attribute) and expr.attr == "T":
+            inner = self.of(expr.value)
+            return tuple(reversed(inner)) if isinstance(inner, tuple) else None
+        if not (isinstance(expr, gast.Call) and not expr.keywords):
+            return None
+        name, args = T.dotted(expr.func), expr.args
+        if name in _FILLED and args:
+            return _literal_shape(args[0])
+        if (name in _LIKE and len(args) == 1) or (name in ("np.copy", "np.asarray") and args):
+            inner = self.of(args[0])
+            return inner if isinstance(inner, tuple) else None
+        if name == "np.array" and len(args) == 1:
+            return _nested_shape(args[0])
+        if name == "np.arange" and args:
+            return _arange_shape(args)
+        if name in ("np.eye", "np.identity") and len(args) == 1:
+            size = _literal_int(args[0])
+            return None if size is None else (_dim(size), _dim(size))
+        method = expr.func.attr if isinstance(expr.func, gast.Attribute) else None
+        if method == "copy" and not args:
+            inner = self.of(expr.func.value)
+            return inner if isinstance(inner, tuple) else None
+        if method == "reshape" and args:
+            return _literal_shape(args[0] if len(args) == 1 else gast.Tuple(args, gast.Load()))
+        return None
 
     def fresh(self, key: Any) -> Any:
         """The unknown dim (or shape, for keys ending in "opaque") that a site
@@ -422,6 +467,58 @@ def _is_full_slice(part: gast.expr) -> bool:
 
 def _is_call_to(expr: gast.expr, name: str) -> bool:
     return isinstance(expr, gast.Call) and isinstance(expr.func, gast.Name) and expr.func.id == name
+
+
+_FILLED = {"np.zeros", "np.ones", "np.empty", "np.full"}  # first argument: the shape
+_LIKE = {"np.zeros_like", "np.ones_like", "np.empty_like", "np.full_like"}
+
+
+def _dim(size: int) -> Dim:
+    return 1 if size == 1 else size
+
+
+def _literal_int(node: gast.expr) -> int | None:
+    if isinstance(node, gast.Constant) and type(node.value) is int and node.value >= 0:
+        return node.value
+    return None
+
+
+def _literal_shape(node: gast.expr) -> Shape | None:
+    """``(2, 3)`` or ``3`` written as literals (a ``-1`` or a name tells nothing)."""
+    parts = node.elts if isinstance(node, (gast.Tuple, gast.List)) else [node]
+    sizes = [_literal_int(p) for p in parts]
+    return None if any(s is None for s in sizes) else tuple(_dim(s) for s in sizes)
+
+
+def _nested_shape(node: gast.expr) -> Shape | None:
+    """The shape of ``np.array`` of a literal list of numbers (nested evenly)."""
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+        return SCALAR
+    if not (isinstance(node, (gast.List, gast.Tuple)) and node.elts):
+        return None
+    inner = [_nested_shape(e) for e in node.elts]
+    if inner[0] is None or any(s != inner[0] for s in inner):
+        return None
+    return (_dim(len(node.elts)), *inner[0])
+
+
+def _arange_shape(args: list[gast.expr]) -> Shape | None:
+    values = [_number_literal(a) for a in args]
+    if len(values) > 3 or any(v is None for v in values):
+        return None
+    start, stop, step = (0, values[0], 1) if len(values) == 1 else (*values, 1)[:3]
+    if step == 0:
+        return None
+    return (_dim(max(0, math.ceil((stop - start) / step))),)
+
+
+def _number_literal(node: gast.expr) -> float | None:
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        inner = _number_literal(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+        return node.value
+    return None
 
 
 def _constant_axes(axis: gast.expr) -> tuple[int, ...] | None:

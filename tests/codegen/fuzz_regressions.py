@@ -651,6 +651,34 @@ REGRESSIONS += [
     ),
 ]
 
+REGRESSIONS += [
+    # A matrix product inside a condition left inline was given the shape of a
+    # broadcast, (3,) @ (3, 2) -> (3, 2); once arrays made from literals had
+    # known shapes, the where's gradient was summed over a wrong axis: d/dx 4,
+    # not 2 (session 3, the CI-size straight-line run, before landing).
+    _program(
+        "matmul_in_an_inline_condition",
+        """
+        def f(x, A, B):
+            v1 = np.broadcast_to(A, (1, 2))
+            c = ((x * np.ones((3,))) @ (A + np.zeros((3, 2)))) > -1.2
+            v2 = np.broadcast_to(np.where(c, (x * np.ones((2,))), A), (1, 2))
+            v3 = (v1 + np.zeros((3, 1, 2)))
+            return np.sum(v1) + np.sum(v2) + np.sum(v3)
+        """,
+        (-0.7697396142735335, np.array([0.14125357]), np.array([-0.39701902])),
+        (2, 0),
+        probe="""
+        def f(x, A, B):
+            v1 = np.broadcast_to(A, (1, 2))
+            c = _P.gt_arr(((x * np.ones((3,))) @ (A + np.zeros((3, 2)))), -1.2)
+            v2 = np.broadcast_to(np.where(c, (x * np.ones((2,))), A), (1, 2))
+            v3 = (v1 + np.zeros((3, 1, 2)))
+            return np.sum(v1) + np.sum(v2) + np.sum(v3)
+        """,
+    ),
+]
+
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.

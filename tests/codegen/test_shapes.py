@@ -101,6 +101,15 @@ def test_reduction_axes_when_the_shapes_tell(source, target, axes) -> None:
     assert reduction_axes(source, target) == axes
 
 
+def test_a_literal_size_broadcast_against_a_symbol_is_that_symbol() -> None:
+    memo = _memo()
+    assert broadcast([("n0",), (3,)], memo, 0) == ("n0",)
+    assert broadcast([(3,), (1,)], memo, 0) == (3,)
+    # an operand's size other than 1 was not broadcast: nothing to sum over
+    assert reduction_axes(("n0", "n1"), (3, 1)) == ((), (1,))
+    assert not same(("n0",), (3,))  # equal only where a broadcast proved it
+
+
 def test_reduction_axes_unknown_when_the_operand_may_have_been_broadcast() -> None:
     assert reduction_axes(("n0",), (Unknown(True),)) is None
     assert reduction_axes(("n0",), ("n0", "n1")) is None
@@ -127,6 +136,22 @@ def test_one_gradient_called_with_shapes_that_broadcast_differently(b_shape) -> 
     assert_grad_matches(_scaled, (x, b), wrt=(0, 1))
     grads = df(x, b)
     assert np.shape(grads[1]) == np.shape(b)
+
+
+def _made_arrays(x, w):
+    k = np.arange(6.0).reshape(2, 3)
+    m = np.where(np.ones(2) @ k > 2.0, x * np.ones(3), w)
+    return np.sum(m * k) + np.sum(np.zeros_like(w) + w * np.eye(3) + np.array([1.0, 2.0, 3.0]))
+
+
+def test_arrays_made_in_the_code_have_the_shapes_their_literals_say() -> None:
+    """np.arange(...).reshape(2, 3), np.ones(2) @ k, np.eye(3), np.array([...]):
+    the gradients are summed along known axes, with no shape test at run time."""
+    args = (0.7, np.array([0.5, -1.0, 2.0]))
+    assert_grad_matches(_made_arrays, args, wrt=(0, 1))
+    df = srcdiff.grad(_made_arrays, wrt=(0, 1))
+    df(*args)
+    assert "unbroadcast" not in srcdiff.source(df)
 
 
 def _slices_of_changing_size(x, w):
