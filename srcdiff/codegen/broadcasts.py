@@ -60,45 +60,54 @@ def drop_broadcasts(
             if _spread(block[i]) is None:
                 i += 1
                 continue
-            if _drop_one(block, i, func, shape_of, primal_shapes, counts):
+            if _drop_one(block, i, func, shape_of, primal_shapes, counts, facts):
                 _count_drop(block[i], counts)
                 del block[i]
                 changed = True
                 continue
             if finished is not None and _stays_small(
-                block[i], func, shape_of, primal_shapes, finished
+                block[i], func, shape_of, primal_shapes, finished, facts
             ):
                 block[i].value = block[i].value.args[0]
                 changed = True
             i += 1
-    return _drop_inline_spreads(func, shape_of, primal_shapes) or changed
+    return _drop_inline_spreads(func, shape_of, primal_shapes, facts) or changed
 
 
-def _drop_inline_spreads(func: gast.FunctionDef, shape_of, primal_shapes) -> bool:
+def _drop_inline_spreads(func: gast.FunctionDef, shape_of, primal_shapes, facts) -> bool:
     """A spread inside arithmetic (``d_e = d_p / s + np.broadcast_to(d_s, np.shape(e))``,
     after contributions were merged into one sum) becomes its value where the
     arithmetic has the full shape anyway: ``d_e = d_p / s + d_s``."""
-    parents = {id(child): node for node in T.walk(func) for child in T.children(node)}
-    definitions = _definitions(func)
+    definitions = _Definitions(func, facts)
     changed = False
-    for call in [n for n in T.walk(func) if isinstance(n, gast.Call)]:
-        match = _spread_call(call)
-        parent = parents.get(id(call))
-        if match is None or isinstance(parent, gast.stmt):
-            continue  # a spread of its own is drop_broadcasts' main case
-        value, of = match
-        full = shape_of(of)
-        value_shape = SCALAR if isinstance(value, gast.Constant) else shape_of(value.id)
-        if not (_fixed(full) and is_known(value_shape)):
-            continue
-        if _broadcasts_itself(
-            call, parents, full, value_shape, shape_of, primal_shapes, definitions
-        ):
-            for field, child in gast.iter_fields(parent):
-                if child is call:
-                    setattr(parent, field, copy.deepcopy(value))
-            changed = True
+    for block in T.blocks(func.body):
+        for stmt in block:
+            if isinstance(stmt, (gast.If, gast.For, gast.While)) or _spread(stmt):
+                continue  # headers hold no gradients; a spread alone is the main case
+            calls = [n for n in T.walk(stmt) if isinstance(n, gast.Call) and _spread_call(n)]
+            if not calls:
+                continue
+            parents = {id(child): node for node in T.walk(stmt) for child in T.children(node)}
+            for call in calls:
+                changed |= _drop_inline_spread(call, parents, shape_of, primal_shapes, definitions)
     return changed
+
+
+def _drop_inline_spread(call, parents, shape_of, primal_shapes, definitions) -> bool:
+    value, of = _spread_call(call)
+    full = shape_of(of)
+    value_shape = SCALAR if isinstance(value, gast.Constant) else shape_of(value.id)
+    if not (_fixed(full) and is_known(value_shape)):
+        return False
+    if not _broadcasts_itself(
+        call, parents, full, value_shape, shape_of, primal_shapes, definitions
+    ):
+        return False
+    parent = parents[id(call)]
+    for field, child in gast.iter_fields(parent):
+        if child is call:
+            setattr(parent, field, copy.deepcopy(value))
+    return True
 
 
 def _count_drop(spread: gast.Assign, counts: tuple[Counter, Counter]) -> None:
@@ -113,7 +122,7 @@ def _count_drop(spread: gast.Assign, counts: tuple[Counter, Counter]) -> None:
     assignments[name] -= 1
 
 
-def _stays_small(stmt, func, shape_of, primal_shapes, finished) -> bool:
+def _stays_small(stmt, func, shape_of, primal_shapes, finished, facts) -> bool:
     """Whether the spread value may stay unspread: every value computed from it
     is scaled by numbers only, until it is returned as the gradient of an
     argument of the spread shape or meets an array of that shape (see
@@ -148,7 +157,7 @@ def _stays_small(stmt, func, shape_of, primal_shapes, finished) -> bool:
         if target in small and _scales(expr, small, shape_of):
             continue
         if not _broadcasts_itself(
-            node, parents, full, value_shape, shape_of, primal_shapes, _definitions(func)
+            node, parents, full, value_shape, shape_of, primal_shapes, _Definitions(func, facts)
         ):
             return False
     return True
@@ -201,7 +210,7 @@ def _statement_of(node: gast.AST, parents: dict) -> gast.stmt | None:
     return node
 
 
-def _drop_one(block, i, func, shape_of, primal_shapes, counts) -> bool:
+def _drop_one(block, i, func, shape_of, primal_shapes, counts, facts) -> bool:
     spread = _spread_with_shapes(block[i], shape_of)
     if spread is None:
         return False
@@ -220,7 +229,7 @@ def _drop_one(block, i, func, shape_of, primal_shapes, counts) -> bool:
         return False
     # parents of the nodes the uses sit in: the statements after the spread
     parents = {id(child): node for s in later for node in T.walk(s) for child in T.children(node)}
-    definitions = _definitions(func)
+    definitions = _Definitions(func, facts)
     for use in uses:
         if not _broadcasts_itself(
             use, parents, full, value_shape, shape_of, primal_shapes, definitions
@@ -271,16 +280,30 @@ def _certainly_full(leaf, full, shape_of, primal_shapes, definitions, depth: int
         return False
     if _all_primal(leaf, primal_shapes):
         return True
-    if not (isinstance(leaf, gast.Name) and leaf.id in definitions and depth < 4):
+    value = definitions.get(leaf.id) if isinstance(leaf, gast.Name) and depth < 4 else None
+    if value is None:
         return False
     return any(
         _certainly_full(inner, full, shape_of, primal_shapes, definitions, depth + 1)
-        for inner in _leaves(definitions[leaf.id])
+        for inner in _leaves(value)
     )
 
 
-def _definitions(func: gast.FunctionDef) -> dict[str, gast.expr]:
-    """The value of each gradient (``d_`` name) assigned by one plain statement."""
+class _Definitions:
+    """The value of each gradient (``d_`` name) assigned by one plain statement,
+    worked out when first asked (most spreads are vouched for without it)."""
+
+    def __init__(self, func: gast.FunctionDef, facts: StatementFacts) -> None:
+        self._func, self._facts = func, facts
+        self._values: dict[str, gast.expr] | None = None
+
+    def get(self, name: str) -> gast.expr | None:
+        if self._values is None:
+            self._values = _definitions(self._func, self._facts)
+        return self._values.get(name)
+
+
+def _definitions(func: gast.FunctionDef, facts: StatementFacts) -> dict[str, gast.expr]:
     values: dict[str, gast.expr] = {}
     seen: set[str] = set()
     for block in T.blocks(func.body):
@@ -290,7 +313,7 @@ def _definitions(func: gast.FunctionDef) -> dict[str, gast.expr]:
                 and len(stmt.targets) == 1
                 and isinstance(stmt.targets[0], gast.Name)
             )
-            for name in _bound_here(stmt):
+            for name in _bound_here(stmt, facts):
                 if plain and name not in seen and name.startswith("d_"):
                     values[name] = stmt.value
                 else:
@@ -299,13 +322,14 @@ def _definitions(func: gast.FunctionDef) -> dict[str, gast.expr]:
     return values
 
 
-def _bound_here(stmt: gast.stmt) -> set[str]:
-    """Names a statement binds itself (a loop's target; not its body's names)."""
+def _bound_here(stmt: gast.stmt, facts: StatementFacts) -> set[str]:
+    """Names a statement binds itself (a loop's target; not its body's names).
+    Dropping spreads changes what statements read, never what they bind."""
     if isinstance(stmt, gast.For):
         return T.stored_names(stmt.target)
     if isinstance(stmt, (gast.If, gast.While)):
         return set()
-    return T.stored_names(stmt)
+    return facts.assigned(stmt)
 
 
 def _fixed(shape: Any) -> bool:
