@@ -21,12 +21,18 @@ _COMPOUND = (gast.If, gast.For, gast.While)
 
 
 class StatementFacts:
-    """Names read and names assigned, per statement."""
+    """Names read and names assigned, per statement.
 
-    def __init__(self) -> None:
+    ``func``, when given, is searched for views (``b_item = b[:1]``, ``a_T = a.T``):
+    a statement that writes into ``b`` then also counts as writing its views,
+    so no pass moves a read of ``b_item`` across ``b[-1] = b_region``.
+    """
+
+    def __init__(self, func: gast.FunctionDef | None = None) -> None:
         # id -> (statement, its name uses, the names it loads as a set); the
         # statement is kept so its id stays unique while the entry lives
         self._simple: dict[int, tuple[gast.stmt, T.NameUses, set[str]]] = {}
+        self._views = views_in(func) if func is not None else {}
 
     def uses(self, stmt: gast.stmt) -> T.NameUses:
         """How a simple statement uses names (``T.name_uses``), worked out once."""
@@ -44,8 +50,17 @@ class StatementFacts:
         return self._entry(stmt)[1].stores
 
     def written(self, stmt: gast.stmt) -> set[str]:
-        """Names a simple statement rebinds or changes in place (``T.names_written``)."""
-        return self._entry(stmt)[1].written
+        """Names a simple statement rebinds or changes in place (``T.names_written``),
+        and the views of what it changes."""
+        uses = self._entry(stmt)[1]
+        if not self._views:
+            return uses.written
+        changed = uses.written - uses.stores  # in place: rebinding a name leaves its views be
+        if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+            changed.add(stmt.target.id)  # b += v writes into an array
+        if not changed & self._views.keys():
+            return uses.written
+        return uses.written.union(*(self._views.get(name, ()) for name in changed))
 
     def function_reads(self, func: gast.FunctionDef) -> Counter:
         """How many times each name is read in ``func``."""
@@ -100,3 +115,59 @@ class StatementFacts:
 
 def _loaded(node: gast.AST) -> list[str]:
     return [n.id for n in T.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+
+
+# numpy functions and array methods whose result may share the argument's memory
+_VIEW_CALLS = {
+    "np.broadcast_to", "np.reshape", "np.transpose", "np.squeeze", "np.expand_dims",
+    "np.ravel", "np.asarray", "np.swapaxes", "np.moveaxis", "np.diagonal", "np.atleast_1d",
+    "np.atleast_2d", "np.atleast_3d", "np.real", "np.imag",
+}  # fmt: skip
+_VIEW_METHODS = {"reshape", "ravel", "squeeze", "transpose", "swapaxes", "view", "diagonal"}
+_VIEW_ATTRIBUTES = {"T", "real", "imag", "flat"}
+
+
+def views_in(func: gast.FunctionDef) -> dict[str, set[str]]:
+    """For each name, the names assigned something that may share its memory
+    (a view, or the same array), followed through chains of views."""
+    direct: dict[str, set[str]] = {}
+    for block in T.blocks(func.body):
+        for stmt in block:
+            if not (
+                isinstance(stmt, gast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], gast.Name)
+            ):
+                continue
+            base = _view_base(stmt.value)
+            if base is not None and base != stmt.targets[0].id:
+                direct.setdefault(base, set()).add(stmt.targets[0].id)
+    views: dict[str, set[str]] = {}
+    for base in direct:
+        found, todo = set(), [base]
+        while todo:
+            for view in direct.get(todo.pop(), ()):
+                if view not in found:
+                    found.add(view)
+                    todo.append(view)
+        views[base] = found
+    return views
+
+
+def _view_base(expr: gast.expr) -> str | None:
+    """The name whose array ``expr`` may be a view of."""
+    if isinstance(expr, gast.Name):
+        return expr.id
+    if isinstance(expr, gast.Subscript) or (
+        isinstance(expr, gast.Attribute) and expr.attr in _VIEW_ATTRIBUTES
+    ):
+        return _view_base(expr.value)
+    if isinstance(expr, gast.Call) and expr.args and T.dotted(expr.func) in _VIEW_CALLS:
+        return _view_base(expr.args[0])
+    if (
+        isinstance(expr, gast.Call)
+        and isinstance(expr.func, gast.Attribute)
+        and expr.func.attr in _VIEW_METHODS
+    ):
+        return _view_base(expr.func.value)
+    return None

@@ -30,7 +30,7 @@ def fold_temporaries(
 ) -> bool:
     """Fold what can be folded; ``keep`` are names that stay (the user's).
     ``facts``, when given, are true of ``func``'s statements (kept up to date here)."""
-    facts = facts if facts is not None else StatementFacts()
+    facts = facts if facts is not None else StatementFacts(func)
     loads = facts.function_reads(func)
     # statement id -> (own loads, writes, names); after a fold the enclosing
     # statements' sets may still name the temporary, which only makes them cautious
@@ -102,7 +102,7 @@ def _index(block: list[gast.stmt], index: dict, facts: StatementFacts) -> tuple[
         if nested or isinstance(stmt, gast.FunctionDef):
             uses = [T.name_uses(part) for part in _own_parts(stmt)]
         else:
-            uses = [facts.uses(stmt)]
+            uses = [facts.uses(stmt)._replace(written=facts.written(stmt))]
         loads = {name for u in uses for name in u.loads}
         names = set().union(*(u.mentioned for u in uses))
         # a header's own writes are its loop target; a simple statement's include in place

@@ -18,7 +18,7 @@ from collections import Counter
 import gast
 
 from srcdiff.codegen import templates as T
-from srcdiff.codegen.facts import StatementFacts
+from srcdiff.codegen.facts import StatementFacts, views_in
 
 _PURE_MODULES = ("np", "math")
 _LONGEST = 92  # characters of a merged statement (lines are at most 100)
@@ -27,7 +27,7 @@ _LONGEST = 92  # characters of a merged statement (lines are at most 100)
 def optimize(func: gast.FunctionDef, pure_names: set[str]) -> StatementFacts:
     """Tidy ``func`` in place; returns what it learnt of its statements, still
     true of every statement left (for the passes that follow)."""
-    facts = StatementFacts()
+    facts = StatementFacts(func)
     for _ in range(4):
         reads = facts.function_reads(func)  # kept exact by the two passes that use it
         changed = _propagate_aliases(func.body, facts, reads)
@@ -37,14 +37,14 @@ def optimize(func: gast.FunctionDef, pure_names: set[str]) -> StatementFacts:
         changed |= _drop_empty(func.body, pure_names)
         if not changed:
             break
-    _batch_outer_products(func.body)
+    _batch_outer_products(func.body, views_in(func))
     return facts
 
 
 # accumulated outer products --------------------------------------------------------
 
 
-def _batch_outer_products(block: list[gast.stmt]) -> None:
+def _batch_outer_products(block: list[gast.stmt], views: dict[str, set[str]]) -> None:
     """``d_W = d_W + np.outer(a, b)`` in every step of a loop becomes one matrix
     product after it (an expert's RNN gradient): the rows are collected, and
     ``d_W`` gets ``A.T @ B`` once, instead of a small product and an addition per step.
@@ -56,9 +56,9 @@ def _batch_outer_products(block: list[gast.stmt]) -> None:
         for field in ("body", "orelse"):
             inner = getattr(stmt, field, None)
             if inner and isinstance(stmt, (gast.If, gast.For, gast.While)):
-                _batch_outer_products(inner)
+                _batch_outer_products(inner, views)
         if isinstance(stmt, gast.For):
-            batches = _batch_loop(stmt)
+            batches = _batch_loop(stmt, views)
             if batches:
                 totals = [total for _, group in batches for total, _ in group]
                 zeros = _zero_starts(block, i, totals)
@@ -82,14 +82,21 @@ def _batch_outer_products(block: list[gast.stmt]) -> None:
         i += 1
 
 
-def _batch_loop(loop: gast.For) -> list[tuple[str, list[tuple[str, gast.expr]]]]:
+def _batch_loop(loop: gast.For, views) -> list[tuple[str, list[tuple[str, gast.expr]]]]:
     """Rewrite the accumulations of ``loop`` into appends; return, per list of
-    left rows, the gradients that use it with their right operands."""
+    left rows, the gradients that use it with their right operands. The rows
+    are kept by reference, so none may be an array the loop changes in place."""
     batches: dict[str, tuple[str, list[tuple[str, gast.expr]]]] = {}
+    changed = _changed_in_place(loop)
+    changed |= set().union(*(views.get(name, ()) for name in changed))
     k = 0
     while k < len(loop.body):
         match = _outer_accumulation(loop.body[k])
-        if match is None or not _only_accumulated(loop, k, match[0]):
+        if (
+            match is None
+            or not _only_accumulated(loop, k, match[0])
+            or (T.names_read(match[1]) | T.names_read(match[2])) & changed
+        ):
             k += 1
             continue
         total, left, right = match
@@ -106,6 +113,25 @@ def _batch_loop(loop: gast.For) -> list[tuple[str, list[tuple[str, gast.expr]]]]
         loop.body.insert(k, T.stmt(f"{total}_right_rows.append(B)", B=right))
         k += 1
     return list(batches.values())
+
+
+def _changed_in_place(loop: gast.For) -> set[str]:
+    """Names whose arrays the loop writes into (``b[i] = v``, ``b += v``, ``b.fill(0)``)."""
+    changed = set()
+    for node in T.walk(loop):
+        if isinstance(node, (gast.Assign, gast.AugAssign)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(node, gast.AugAssign) or not isinstance(target, gast.Name):
+                    while isinstance(target, (gast.Subscript, gast.Attribute)):
+                        target = target.value
+                    if isinstance(target, gast.Name):
+                        changed.add(target.id)
+        elif isinstance(node, gast.Expr) and isinstance(node.value, gast.Call):
+            receiver = node.value.func
+            if isinstance(receiver, gast.Attribute) and isinstance(receiver.value, gast.Name):
+                changed.add(receiver.value.id)
+    return changed
 
 
 def _only_accumulated(loop: gast.For, k: int, total: str) -> bool:
