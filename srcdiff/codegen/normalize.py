@@ -15,6 +15,7 @@ import builtins
 import copy
 import inspect
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,12 @@ import numpy as np
 
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.activity import active_variables, expr_is_active, stored_names
+from srcdiff.codegen.aliasing import (
+    NO_REFERENCE_BUILTINS,
+    bound_arguments,
+    kept_parameters,
+    returned_parameters,
+)
 from srcdiff.codegen.kinds import element_kind, is_structure, object_class
 from srcdiff.codegen.names import Namer, op_word, temp_name
 from srcdiff.codegen.objects import InlineTarget, inline_body, inline_target
@@ -288,35 +295,75 @@ class Normalizer:
                     if not isinstance(target, (gast.Tuple, gast.List)):  # not a, b = b, a
                         for held in _stored_in_literal(value):
                             holders.setdefault(held, set()).add("a list, tuple or dict")
-                    if isinstance(target, gast.Name) and self._returns_arguments(value):
-                        # r = g(b): g may return b itself
-                        for arg in value.args:
+                    if isinstance(target, gast.Name) and isinstance(value, gast.Call):
+                        # r = g(b): g may return b itself (or a view of it)
+                        for arg in self._arguments(value, returned_parameters):
                             if isinstance(arg, gast.Name):
                                 names.setdefault(target.id, set()).add(arg.id)
                                 names.setdefault(arg.id, set()).add(target.id)
-                elif isinstance(node, gast.Call) and self._may_keep_arguments(node):
-                    for arg in node.args:
+                elif isinstance(node, gast.Call):
+                    for arg in self._arguments(node, kept_parameters):
                         if isinstance(arg, gast.Name):
                             holders.setdefault(arg.id, set()).add(f"'{_describe(node)}'")
             self._shared = (names, holders)
         return self._shared
 
-    def _may_keep_arguments(self, call: gast.Call) -> bool:
-        """A constructor or a method may keep its arguments (``self.w = w``); a
-        function only hands them back through its result (see _returns_arguments)."""
+    def _arguments(self, call: gast.Call, which: Callable) -> list[gast.expr]:
+        """The arguments of ``call`` that ``which`` (aliasing.kept_parameters or
+        returned_parameters) says the callee may keep or return; all of them
+        when srcdiff cannot read the callee."""
         if _keeps_no_reference(call):
-            return False
-        if isinstance(call.func, gast.Name):
-            found, value = self.parsed.lookup(call.func.id)
-            return not found or isinstance(value, type)
-        return True  # obj.method(b), or something srcdiff cannot see into
+            return []
+        operands = [*call.args, *(k.value for k in call.keywords)]
+        callee = self._callee(call)
+        if callee is None:
+            return operands
+        function, constructs, method = callee
+        if constructs and which is returned_parameters:
+            return []  # a constructor returns its new object
+        if function is None:
+            return []  # a class without an __init__ of its own keeps nothing
+        params = which(function)
+        bound = bound_arguments(function, call, skip_self=constructs or method)
+        if params is None or bound is None:
+            return operands
+        return [arg for name, arg in bound if name in params]
 
-    def _returns_arguments(self, value: gast.expr) -> bool:
-        return (
-            isinstance(value, gast.Call)
-            and not _keeps_no_reference(value)
-            and not self._may_keep_arguments(value)
-        )
+    def _callee(self, call: gast.Call) -> tuple[Any, bool, bool] | None:
+        """(the Python function a call runs, whether it constructs an object,
+        whether it is a method of the receiver), or None when srcdiff cannot tell."""
+        found, value = self.static(call.func)
+        if found and inspect.isclass(value):
+            init = vars(value).get("__init__") if value.__module__ != "builtins" else None
+            if init is None and any("__init__" in vars(base) for base in value.__mro__[1:-1]):
+                return None  # an inherited __init__: read it another day
+            return (init if inspect.isfunction(init) else None), True, False
+        if found:
+            return (value, False, False) if inspect.isfunction(value) else None
+        target = inline_target(call, self)
+        if target is not None and inspect.isfunction(target.function):
+            return target.function, target.constructs is not None, target.constructs is None
+        method = self._method_of_constructed(call)
+        return (method, False, True) if method is not None else None
+
+    def _method_of_constructed(self, call: gast.Call) -> Any:
+        """``obj.m`` where every assignment of ``obj`` constructs the same user
+        class: that class's method (before normalizing has reached ``obj``)."""
+        func = call.func
+        if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)):
+            return None
+        classes = set()
+        for node in T.walk(self.parsed.tree):
+            if isinstance(node, (gast.Assign, gast.AugAssign, gast.For)):
+                targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+                if func.value.id in {n for t in targets for n in T.stored_names(t)}:
+                    value = node.value if isinstance(node, gast.Assign) else None
+                    found, cls = self.static(value.func) if isinstance(value, gast.Call) else (0, 0)
+                    classes.add(cls if found and inspect.isclass(cls) else None)
+        if len(classes) != 1 or None in classes:
+            return None
+        method = getattr(classes.pop(), func.attr, None)
+        return method if inspect.isfunction(method) else None
 
     def _maybe_array(self, name: str) -> bool:
         """Whether ``name`` may hold an array (it is an array argument, or assigned
@@ -853,12 +900,6 @@ def single_exit(stmts: list[gast.stmt]) -> list[gast.stmt]:
     return stmts
 
 
-_NO_REFERENCE_BUILTINS = {
-    "len", "range", "float", "int", "abs", "min", "max", "sum", "print", "isinstance",
-    "enumerate", "zip", "reversed", "list", "tuple", "sorted", "bool", "round", "type",
-}  # fmt: skip
-
-
 def _keeps_no_reference(call: gast.Call) -> bool:
     """numpy, math and builtins like len(): they do not keep their arguments."""
     func = call.func
@@ -867,7 +908,7 @@ def _keeps_no_reference(call: gast.Call) -> bool:
         root = root.value
     if isinstance(func, gast.Attribute) and isinstance(root, gast.Name):
         return root.id in ("np", "numpy", "math")
-    return isinstance(func, gast.Name) and func.id in _NO_REFERENCE_BUILTINS
+    return isinstance(func, gast.Name) and func.id in NO_REFERENCE_BUILTINS
 
 
 def _stored_in_literal(value: gast.expr) -> list[str]:

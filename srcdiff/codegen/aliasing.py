@@ -1,0 +1,184 @@
+"""Which arguments a user's method or constructor may keep a reference to.
+
+A write into an array that an object also holds (``cell = Cell(b); b[0] = x``)
+cannot be differentiated with value semantics, so normalize.py refuses it. A
+call keeps an argument only if its code stores that very array (or a view of
+it) somewhere that outlives the call: ``self.w = w`` keeps ``w``, while
+``self.h = h * 1.0`` or ``self.h = np.tanh(v)`` store new arrays. Reading the
+method's source tells which, so ``cell.step(b)`` followed by ``b[0] = x`` is
+differentiated when ``step`` only computes with ``b``. Anything this module
+cannot see through counts as keeping.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import gast
+
+from srcdiff.codegen import templates as T
+from srcdiff.codegen.parse import parse_function
+from srcdiff.errors import SrcdiffError
+
+# numpy functions whose result may share memory with an argument (views)
+_VIEWS = {
+    "asarray", "asanyarray", "ravel", "reshape", "transpose", "swapaxes", "moveaxis",
+    "rollaxis", "squeeze", "expand_dims", "broadcast_to", "broadcast_arrays", "atleast_1d",
+    "atleast_2d", "atleast_3d", "diagonal", "real", "imag", "array", "split", "array_split",
+    "hsplit", "vsplit", "dsplit", "unstack", "matrix_transpose", "permute_dims", "flip",
+    "fliplr", "flipud", "rot90", "lib",
+}  # fmt: skip
+
+# builtins that neither keep nor return their arguments
+NO_REFERENCE_BUILTINS = {
+    "len", "range", "float", "int", "abs", "min", "max", "sum", "print", "isinstance",
+    "enumerate", "zip", "reversed", "list", "tuple", "sorted", "bool", "round", "type",
+}  # fmt: skip
+
+_FOUND: dict[Any, tuple[Callable, frozenset[str] | None, frozenset[str] | None]] = {}
+
+
+def kept_parameters(function: Callable) -> frozenset[str] | None:
+    """The parameters ``function`` may store where they outlive the call
+    (``self.w = w``); None when its code cannot be read."""
+    return _found(function)[1]
+
+
+def returned_parameters(function: Callable) -> frozenset[str] | None:
+    """The parameters ``function``'s result may share memory with (``return w``,
+    ``return w.T``); None when its code cannot be read."""
+    return _found(function)[2]
+
+
+def bound_arguments(
+    function: Callable, call: gast.Call, skip_self: bool
+) -> list[tuple[str, gast.expr]] | None:
+    """Each argument of ``call`` with the parameter it binds (``self`` skipped for
+    methods and constructors); None for ``*args`` or ``**kwargs`` in the call."""
+    if any(isinstance(a, gast.Starred) for a in call.args) or any(
+        k.arg is None for k in call.keywords
+    ):
+        return None
+    try:
+        names = list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return None
+    names = names[1:] if skip_self else names
+    positional = [p for p in names if p not in {k.arg for k in call.keywords}]
+    if len(call.args) > len(positional):
+        return None  # more than the named parameters: *args takes them
+    pairs = list(zip(positional, call.args, strict=False))
+    return pairs + [(k.arg, k.value) for k in call.keywords]
+
+
+def _found(function: Callable) -> tuple[Callable, frozenset[str] | None, frozenset[str] | None]:
+    entry = _FOUND.get(function)
+    if entry is None:
+        entry = _FOUND[function] = (function, *_analyse(function))  # keeps it alive
+    return entry
+
+
+def _analyse(function: Callable) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    if not inspect.isfunction(function):
+        return None, None
+    try:
+        tree = parse_function(function).tree
+    except SrcdiffError:
+        return None, None
+    args = tree.args
+    params = {a.id for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    params |= {a.id for a in (args.vararg, args.kwarg) if a is not None}
+    aliases = _aliases_of(tree, params)
+    kept: set[str] = set()
+    returned: set[str] = set()
+    for node in T.walk(tree):
+        kept |= _kept_by(node, tree, aliases)
+        if isinstance(node, gast.Return) and not _inside_nested(node, tree):
+            returned |= _shared_with(node.value, aliases)
+    return frozenset(kept & params), frozenset(returned & params)
+
+
+def _inside_nested(node: gast.AST, tree: gast.FunctionDef) -> bool:
+    nested = [n for n in T.walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree]
+    return any(node is inner for d in nested for inner in T.walk(d))
+
+
+def _aliases_of(tree: gast.FunctionDef, params: set[str]) -> dict[str, set[str]]:
+    """For each local name, the parameters it may share memory with (a fixed
+    point over the function's assignments; flow-insensitive, so cautious)."""
+    aliases: dict[str, set[str]] = {p: {p} for p in params}
+    changed = True
+    while changed:
+        changed = False
+        for node in T.walk(tree):
+            if not isinstance(node, (gast.Assign, gast.AugAssign, gast.For)):
+                continue
+            value = node.iter if isinstance(node, gast.For) else node.value
+            shared = _shared_with(value, aliases)
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            for name in {n for t in targets for n in T.stored_names(t)}:
+                before = aliases.setdefault(name, set())
+                if not shared <= before:
+                    before |= shared
+                    changed = True
+    return aliases
+
+
+def _shared_with(expr: gast.expr | None, aliases: dict[str, set[str]]) -> set[str]:
+    """The parameters the value of ``expr`` may share memory with."""
+    if expr is None:
+        return set()
+    if isinstance(expr, gast.Name):
+        return set(aliases.get(expr.id, set()))
+    if isinstance(expr, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.Constant)):
+        if isinstance(expr, gast.BoolOp):  # ``a or b`` is one of its operands
+            return set().union(*(_shared_with(v, aliases) for v in expr.values))
+        return set()  # arithmetic makes a new array
+    if isinstance(expr, gast.Call) and (_makes_new_array(expr) or _harmless(expr)):
+        return set()
+    # anything else (a view, a container, a call srcdiff cannot see into): whatever it mentions
+    return set().union(*(aliases.get(n, set()) for n in T.names_read(expr)))
+
+
+def _library_call(call: gast.Call) -> bool:
+    """numpy and math keep nothing (a view they return is followed by _shared_with)."""
+    name = T.dotted(call.func)
+    return name is not None and name.startswith(("np.", "math."))
+
+
+def _makes_new_array(call: gast.Call) -> bool:
+    """A numpy or math call that returns a new array (not a view of an argument)."""
+    name = T.dotted(call.func)
+    if name is None or not name.startswith(("np.", "math.")):
+        return False
+    return name.split(".")[1] not in _VIEWS
+
+
+def _kept_by(node: gast.AST, tree: gast.FunctionDef, aliases) -> set[str]:
+    """Parameters ``node`` stores where they outlive the call."""
+    if isinstance(node, (gast.Assign, gast.AugAssign)):
+        targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+        if any(not isinstance(t, gast.Name) for t in targets):  # self.w = ..., d[k] = ...
+            return _shared_with(node.value, aliases)
+        return set()
+    if isinstance(node, gast.Call) and not _library_call(node) and not _harmless(node):
+        # an argument handed to code that may keep it: a method, a constructor
+        return set().union(*(_shared_with(a, aliases) for a in _call_operands(node)))
+    if isinstance(node, (gast.FunctionDef, gast.Lambda)) and node is not tree:
+        return set().union(*(aliases.get(n, set()) for n in T.names_read(node)))
+    if isinstance(node, gast.Return):
+        return set()  # what is returned is the caller's to follow (see normalize)
+    return set()
+
+
+def _harmless(call: gast.Call) -> bool:
+    return isinstance(call.func, gast.Name) and call.func.id in NO_REFERENCE_BUILTINS
+
+
+def _call_operands(call: gast.Call) -> list[gast.expr]:
+    operands = [*call.args, *(k.value for k in call.keywords)]
+    if isinstance(call.func, gast.Attribute):
+        operands.append(call.func.value)  # ``lst.append(v)`` changes lst; ``v.fill(0)`` v
+    return operands
