@@ -32,7 +32,7 @@ class StatementFacts:
         # id -> (statement, its name uses, the names it loads as a set); the
         # statement is kept so its id stays unique while the entry lives
         self._simple: dict[int, tuple[gast.stmt, T.NameUses, set[str]]] = {}
-        self._views = views_in(func) if func is not None else {}
+        self.views = views_in(func) if func is not None else {}
 
     def uses(self, stmt: gast.stmt) -> T.NameUses:
         """How a simple statement uses names (``T.name_uses``), worked out once."""
@@ -53,14 +53,14 @@ class StatementFacts:
         """Names a simple statement rebinds or changes in place (``T.names_written``),
         and the views of what it changes."""
         uses = self._entry(stmt)[1]
-        if not self._views:
+        if not self.views:
             return uses.written
         changed = uses.written - uses.stores  # in place: rebinding a name leaves its views be
         if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
             changed.add(stmt.target.id)  # b += v writes into an array
-        if not changed & self._views.keys():
+        if not changed & self.views.keys():
             return uses.written
-        return uses.written.union(*(self._views.get(name, ()) for name in changed))
+        return uses.written.union(*(self.views.get(name, ()) for name in changed))
 
     def function_reads(self, func: gast.FunctionDef) -> Counter:
         """How many times each name is read in ``func``."""

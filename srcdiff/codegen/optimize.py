@@ -13,7 +13,9 @@ generated code's own helpers.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from collections.abc import Callable
 
 import gast
 
@@ -37,14 +39,14 @@ def optimize(func: gast.FunctionDef, pure_names: set[str]) -> StatementFacts:
         changed |= _drop_empty(func.body, pure_names)
         if not changed:
             break
-    _batch_outer_products(func.body, views_in(func))
+    _batch_outer_products(func.body, functools.cache(lambda: views_in(func)))
     return facts
 
 
 # accumulated outer products --------------------------------------------------------
 
 
-def _batch_outer_products(block: list[gast.stmt], views: dict[str, set[str]]) -> None:
+def _batch_outer_products(block: list[gast.stmt], views: Callable[[], dict]) -> None:
     """``d_W = d_W + np.outer(a, b)`` in every step of a loop becomes one matrix
     product after it (an expert's RNN gradient): the rows are collected, and
     ``d_W`` gets ``A.T @ B`` once, instead of a small product and an addition per step.
@@ -88,7 +90,8 @@ def _batch_loop(loop: gast.For, views) -> list[tuple[str, list[tuple[str, gast.e
     are kept by reference, so none may be an array the loop changes in place."""
     batches: dict[str, tuple[str, list[tuple[str, gast.expr]]]] = {}
     changed = _changed_in_place(loop)
-    changed |= set().union(*(views.get(name, ()) for name in changed))
+    if changed and any(_outer_accumulation(s) for s in loop.body):
+        changed |= set().union(*(views().get(name, ()) for name in changed))
     k = 0
     while k < len(loop.body):
         match = _outer_accumulation(loop.body[k])
