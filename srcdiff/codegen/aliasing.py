@@ -20,16 +20,8 @@ import gast
 
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.parse import parse_function
+from srcdiff.codegen.views import is_numpy_view
 from srcdiff.errors import SrcdiffError
-
-# numpy functions whose result may share memory with an argument (views)
-_VIEWS = {
-    "asarray", "asanyarray", "ravel", "reshape", "transpose", "swapaxes", "moveaxis",
-    "rollaxis", "squeeze", "expand_dims", "broadcast_to", "broadcast_arrays", "atleast_1d",
-    "atleast_2d", "atleast_3d", "diagonal", "real", "imag", "array", "split", "array_split",
-    "hsplit", "vsplit", "dsplit", "unstack", "matrix_transpose", "permute_dims", "flip",
-    "fliplr", "flipud", "rot90", "lib",
-}  # fmt: skip
 
 # builtins that neither keep nor return their arguments
 NO_REFERENCE_BUILTINS = {
@@ -150,10 +142,7 @@ def _library_call(call: gast.Call) -> bool:
 
 def _makes_new_array(call: gast.Call) -> bool:
     """A numpy or math call that returns a new array (not a view of an argument)."""
-    name = T.dotted(call.func)
-    if name is None or not name.startswith(("np.", "math.")):
-        return False
-    return name.split(".")[1] not in _VIEWS
+    return _library_call(call) and not is_numpy_view(call)
 
 
 def _kept_by(node: gast.AST, tree: gast.FunctionDef, aliases) -> set[str]:

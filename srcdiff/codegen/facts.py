@@ -16,6 +16,7 @@ from itertools import chain
 import gast
 
 from srcdiff.codegen import templates as T
+from srcdiff.codegen.views import views_in
 
 _COMPOUND = (gast.If, gast.For, gast.While)
 
@@ -115,59 +116,3 @@ class StatementFacts:
 
 def _loaded(node: gast.AST) -> list[str]:
     return [n.id for n in T.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
-
-
-# numpy functions and array methods whose result may share the argument's memory
-_VIEW_CALLS = {
-    "np.broadcast_to", "np.reshape", "np.transpose", "np.squeeze", "np.expand_dims",
-    "np.ravel", "np.asarray", "np.swapaxes", "np.moveaxis", "np.diagonal", "np.atleast_1d",
-    "np.atleast_2d", "np.atleast_3d", "np.real", "np.imag",
-}  # fmt: skip
-_VIEW_METHODS = {"reshape", "ravel", "squeeze", "transpose", "swapaxes", "view", "diagonal"}
-_VIEW_ATTRIBUTES = {"T", "real", "imag", "flat"}
-
-
-def views_in(func: gast.FunctionDef) -> dict[str, set[str]]:
-    """For each name, the names assigned something that may share its memory
-    (a view, or the same array), followed through chains of views."""
-    direct: dict[str, set[str]] = {}
-    for block in T.blocks(func.body):
-        for stmt in block:
-            if not (
-                isinstance(stmt, gast.Assign)
-                and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], gast.Name)
-            ):
-                continue
-            base = _view_base(stmt.value)
-            if base is not None and base != stmt.targets[0].id:
-                direct.setdefault(base, set()).add(stmt.targets[0].id)
-    views: dict[str, set[str]] = {}
-    for base in direct:
-        found, todo = set(), [base]
-        while todo:
-            for view in direct.get(todo.pop(), ()):
-                if view not in found:
-                    found.add(view)
-                    todo.append(view)
-        views[base] = found
-    return views
-
-
-def _view_base(expr: gast.expr) -> str | None:
-    """The name whose array ``expr`` may be a view of."""
-    if isinstance(expr, gast.Name):
-        return expr.id
-    if isinstance(expr, gast.Subscript) or (
-        isinstance(expr, gast.Attribute) and expr.attr in _VIEW_ATTRIBUTES
-    ):
-        return _view_base(expr.value)
-    if isinstance(expr, gast.Call) and expr.args and T.dotted(expr.func) in _VIEW_CALLS:
-        return _view_base(expr.args[0])
-    if (
-        isinstance(expr, gast.Call)
-        and isinstance(expr.func, gast.Attribute)
-        and expr.func.attr in _VIEW_METHODS
-    ):
-        return _view_base(expr.func.value)
-    return None

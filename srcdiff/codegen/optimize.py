@@ -20,7 +20,8 @@ from collections.abc import Callable
 import gast
 
 from srcdiff.codegen import templates as T
-from srcdiff.codegen.facts import StatementFacts, views_in
+from srcdiff.codegen.facts import StatementFacts
+from srcdiff.codegen.views import views_in
 
 _PURE_MODULES = ("np", "math")
 _LONGEST = 92  # characters of a merged statement (lines are at most 100)
