@@ -57,19 +57,18 @@ def to_source(node: gast.AST) -> str:
     return source_of(node)
 
 
-def name_counts(node: gast.AST, store: bool = False) -> Counter:
-    """How many times each name is read (or, with ``store``, assigned) in ``node``."""
-    ctx = gast.Store if store else gast.Load
-    return Counter(n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, ctx))
+def name_counts(node: gast.AST) -> Counter:
+    """How many times each name is read in ``node``."""
+    return Counter(name_uses(node).loads)
 
 
 def names_read(node: gast.AST) -> set[str]:
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    return set(name_uses(node).loads)
 
 
 def stored_names(node: gast.AST) -> set[str]:
     """The names ``node`` binds (``x = ...``, ``for i in ...``; not ``x[i] = ...``)."""
-    return {n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+    return name_uses(node).stores
 
 
 def dotted(node: gast.expr) -> str | None:
@@ -130,15 +129,14 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {
 
 
 def children(node: gast.AST) -> list[gast.AST]:
-    """The nodes directly under ``node`` (contexts aside, as in ``walk``)."""
+    """The nodes directly under ``node`` (contexts and operators aside, as in ``walk``)."""
     out = []
     fields = node.__dict__
-    for field in node._fields:
+    for field in _CHILD_FIELDS.get(type(node)) or node._fields:
         value = fields.get(field)
-        if type(value) is list:
-            out.extend(v for v in value if isinstance(v, gast.AST))
-        elif isinstance(value, gast.AST) and not isinstance(value, _SHARED):
-            out.append(value)
+        for v in value if type(value) is list else [value]:
+            if isinstance(v, gast.AST) and not isinstance(v, _SHARED):
+                out.append(v)
     return out
 
 
