@@ -172,6 +172,8 @@ class Normalizer:
                 return
             if isinstance(target, gast.Name):
                 self._note_literal_kind(target.id, value)
+            if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
+                target = self._held_index(target, stmt)  # the undo needs the same index
             self.out.append(gast.copy_location(gast.Assign(targets=[target], value=value), stmt))
             return
         if isinstance(target, gast.Name):
@@ -225,6 +227,21 @@ class Normalizer:
             self.kinds[base.id] = ("object", object)
         self.emit(base.id, item, op, stmt, store=store)
 
+    def _held_index(self, target: gast.Subscript, stmt: gast.stmt) -> gast.Subscript:
+        """``z[z < 0] = 0``: an index that reads the array it writes into is computed
+        once, before the write, into a name of its own, so that saving and undoing
+        the write use the same elements."""
+        base = target.value
+        if base.id not in T.names_read(target.slice):
+            return target
+        held = self.namer.fresh(
+            f"{base.id}_mask" if isinstance(target.slice, gast.Compare) else f"{base.id}_index"
+        )
+        self.out.append(
+            gast.copy_location(gast.Assign(targets=[_store(held)], value=target.slice), stmt)
+        )
+        return gast.Subscript(value=target.value, slice=_name(held), ctx=gast.Store())
+
     def setitem(self, target: gast.Subscript, value: gast.expr, stmt: gast.stmt) -> None:
         """``x[i] = v``: for arrays the table's setitem rule, for lists and dicts a slot write."""
         base = target.value
@@ -234,15 +251,7 @@ class Normalizer:
                 stmt, "cannot differentiate an index computed from differentiated values"
             )
         item = self.atom(value, f"{base.id}_item")
-        if base.id in T.names_read(target.slice):
-            # z[z < 0] = 0: the index must be the one computed before the write
-            held = self.namer.fresh(
-                f"{base.id}_mask" if isinstance(target.slice, gast.Compare) else f"{base.id}_index"
-            )
-            self.out.append(
-                gast.copy_location(gast.Assign(targets=[_store(held)], value=target.slice), stmt)
-            )
-            target = gast.Subscript(value=target.value, slice=_name(held), ctx=gast.Store())
+        target = self._held_index(target, stmt)
         index = T.index_value(target.slice)
         store = gast.Subscript(value=_name(base.id), slice=target.slice, ctx=gast.Store())
         if is_structure(self.kinds.get(base.id)):

@@ -760,6 +760,35 @@ REGRESSIONS += [
     ),
 ]
 
+REGRESSIONS += [
+    # A write without a derivative whose index reads the array itself,
+    # ``a[a > 0.5] = 0.0``: its undo recomputed the mask from the new values and
+    # restored nothing, so einsum's adjoint read the zeros (d/dB 0.95, not 1.40).
+    # Found in session 3 by a 3,000-program control run with other settings;
+    # the index is now computed once, before the write.
+    _program(
+        "write_without_derivative_indexed_by_its_own_array",
+        """
+        def f(x, A, B, n):
+            a = A * 1.0
+            b = B.copy()
+            r = np.einsum("i,ij->j", np.broadcast_to(b, (2,)), a)
+            a[a > 0.5] = 0.0
+            return np.sum(r) + np.sum(a) + x
+        """,
+        (0.8110865082271015, np.array([[-0.0997007], [0.90345738]]), np.array([-0.52501365]), 1),
+        (2, 0),
+        probe="""
+        def f(x, A, B, n):
+            a = A * 1.0
+            b = B.copy()
+            r = np.einsum("i,ij->j", np.broadcast_to(b, (2,)), a)
+            a[_P.gt_arr(a, 0.5)] = 0.0
+            return np.sum(r) + np.sum(a) + x
+        """,
+    ),
+]
+
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.
