@@ -14,6 +14,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(default: the CI sizes in that file; e.g. 10000 for a long local run)",
     )
     parser.addoption(
+        "--fuzz-seed",
+        type=int,
+        default=None,
+        help="draw another stream of fuzz programs (default: the one fixed stream CI sees)",
+    )
+    parser.addoption(
         "--fuzz-shrink",
         action="store_true",
         default=False,

@@ -4,7 +4,8 @@ Zero wrong gradients and zero internal errors: a program srcdiff cannot handle
 must be refused with SrcdiffError (refusals are counted by reason in the
 printed summary).  CI sizes are chosen so this file runs in about 100 s on a
 2-core machine; ``pytest --fuzz-examples 10000`` runs more.
-Runs are derandomized, so CI sees the same programs every time.  A failure
+Runs are derandomized, so CI sees the same programs every time;
+``--fuzz-seed N`` draws another stream.  A failure
 prints the program's source.  Shrinking a failure takes minutes, so it is off
 by default; ``--fuzz-shrink`` turns it on, and shrunk failures belong in
 fuzz_regressions.py.
@@ -18,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.strategies import SearchStrategy
 
 import srcdiff
@@ -35,14 +36,20 @@ STRAIGHT_EXAMPLES = 2000
 CONTROL_EXAMPLES = 500
 
 
-def _run(strategy: SearchStrategy[Program], examples: int, shrink: bool, workdir: Path) -> Counter:
+def _run(
+    strategy: SearchStrategy[Program],
+    examples: int,
+    shrink: bool,
+    workdir: Path,
+    stream: int | None = None,
+) -> Counter:
     outcomes: Counter = Counter()
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
 
     @settings(
         max_examples=examples,
         phases=phases,
-        derandomize=True,
+        derandomize=stream is None,
         database=None,
         deadline=None,
         print_blob=False,
@@ -57,6 +64,8 @@ def _run(strategy: SearchStrategy[Program], examples: int, shrink: bool, workdir
     def check(program: Program) -> None:
         outcomes[check_program(program, workdir)] += 1
 
+    if stream is not None:
+        check = seed(stream)(check)
     check()
     return outcomes
 
@@ -71,7 +80,8 @@ def test_straight_line_programs(
 ) -> None:
     n = _examples(request, STRAIGHT_EXAMPLES)
     shrink = request.config.getoption("--fuzz-shrink")
-    outcomes = _run(straight_programs(), n, shrink, tmp_path_factory.mktemp("straight"))
+    stream = request.config.getoption("--fuzz-seed")
+    outcomes = _run(straight_programs(), n, shrink, tmp_path_factory.mktemp("straight"), stream)
     print(f"straight-line programs: {dict(outcomes)}")
     assert sum(outcomes.values()) > 0
 
@@ -81,7 +91,8 @@ def test_control_flow_programs(
 ) -> None:
     n = _examples(request, CONTROL_EXAMPLES)
     shrink = request.config.getoption("--fuzz-shrink")
-    outcomes = _run(control_programs(), n, shrink, tmp_path_factory.mktemp("control"))
+    stream = request.config.getoption("--fuzz-seed")
+    outcomes = _run(control_programs(), n, shrink, tmp_path_factory.mktemp("control"), stream)
     print(f"control-flow programs: {dict(outcomes)}")
     assert sum(outcomes.values()) > 0
 
