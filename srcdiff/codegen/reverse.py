@@ -1065,9 +1065,9 @@ class ReverseBuilder:
         body_state -= one_sided
         else_state -= one_sided
         for name in sorted(body_state - else_state):
-            orelse.append(self._zero(name))
+            orelse.append(self._zero(name, stmt))
         for name in sorted(else_state - body_state):
-            body.append(self._zero(name))
+            body.append(self._zero(name, stmt))
         inited.clear()
         inited.update(body_state | else_state)
         if not body and not orelse:
@@ -1104,18 +1104,49 @@ class ReverseBuilder:
             if not isinstance(s, (gast.If, gast.For, gast.While))
         )
 
-    def _zero(self, name: str) -> gast.stmt:
+    def _zero(self, name: str, at: gast.stmt | None = None) -> gast.stmt:
+        """``d_name`` set to zeros (at the adjoint of statement ``at``, when given)."""
         if name in self.structured:
             # a list's adjoint stays a list; it is only needed where the list exists
             zero = T.expr(f"zeros_like_tree({name})")
         elif self.kinds.get(name) == "scalar" or self.shapes.of(T.name(name)) == SCALAR:
             zero = gast.Constant(0.0, None)
-        elif self._surely_bound(name):
+        elif self._surely_bound(name) or (at is not None and self._holds_its_value(name, at)):
             zero = T.expr(f"np.zeros_like({name})")
         else:
             # zeros of the shape the analysis knows, else a number standing for them
             zero = self._zeros_of_known_shape(name) or gast.Constant(0.0, None)
         return T.assign(self.namer.adjoint(name), zero)
+
+    def _holds_its_value(self, name: str, stmt: gast.stmt) -> bool:
+        """At ``stmt``'s adjoint, ``name`` holds the value it had at ``stmt``: it is
+        assigned once, before ``stmt`` on every path to it, and, in a loop, put
+        back by the reverse sweep (else it would hold the last iteration's)."""
+        once = sum(name in self._assigned_names(s) for s in self._by_id.values()) == 1
+        if not once or name not in self._assigned_on_every_path_to(stmt):
+            return False
+        restored = set().union(*self.recorded_names.values())
+        return not self.info[id(stmt)].loops or name in restored
+
+    def _assigned_on_every_path_to(self, stmt: gast.stmt) -> set[str]:
+        """Names that statements before ``stmt`` assign on every path to it (in
+        its own block and the blocks around it): in the reverse sweep they hold,
+        at ``stmt``'s adjoint, the values they had at ``stmt``."""
+
+        def search(block: list[gast.stmt], bound: set[str]) -> set[str] | None:
+            names = set(bound)
+            for other in block:
+                if other is stmt:
+                    return names
+                for inner in T.inner_blocks(other):
+                    found = search(inner, names)
+                    if found is not None:
+                        return found
+                if not isinstance(other, (gast.If, gast.For, gast.While)):
+                    names |= set(self._assigned_names(other))
+            return None
+
+        return search(self.body, set()) or set()
 
     def _zeros_of_known_shape(self, name: str) -> gast.expr | None:
         """``np.zeros_like(A)`` for a parameter ``A`` of ``name``'s shape, or

@@ -789,6 +789,80 @@ REGRESSIONS += [
     ),
 ]
 
+REGRESSIONS += [
+    # A gradient set on one side of a branch only was the number 0.0 on the
+    # other, and concatenate's adjoint split that number: TypeError inside the
+    # gradient (session 3, a 10,000-program control run, after about 4 min).
+    # A variable that holds its value at the branch's adjoint now gets
+    # np.zeros_like(v) there.
+    _program(
+        "one_sided_zero_reaches_a_concatenate",
+        """
+        class Cell2:
+            def __init__(self, w, h):
+                self.w = w
+                self.h = h * 1.0
+
+            def step(self, v):
+                self.h = (((self.h if np.sum(self.h) > -1.2 else v[:1, :2][-1])) * 1.0)
+                return (self.h - np.sum(self.h))
+
+
+        def f(x, A, B, n):
+            s = x
+            a = A.copy()
+            b = np.array(B)
+            z = np.zeros((2, 2))
+            b[b > 1.5] = 1.0
+            j1 = 0
+            while j1 < 5:
+                j1 += 1
+                cell3 = Cell2(((z[:1, :1]) * 1.0), (s * np.ones((2,))))
+                for i4 in range(1, len(b)):
+                    pair = (np.broadcast_to(cell3.w, (2, 1)), (A + np.zeros((2, 1))))
+                    z = z + np.sum(cell3.step(np.concatenate(pair, axis=1)))
+                    a[:, 0] -= np.minimum(a.sum(axis=-1), np.tanh(cell3.h[:1]))
+                z = z + np.sum(cell3.h) * 0.5
+            return s + np.sum(a) + np.sum(b) + np.sum(z)
+        """,
+        (
+            0.025353959606086995,
+            np.array([[-0.80997933]]),
+            np.array([-0.44863163, -0.70500381]),
+            2,
+        ),
+        (0, 1, 2),
+        probe="""
+        class Cell2:
+            def __init__(self, w, h):
+                self.w = w
+                self.h = h * 1.0
+
+            def step(self, v):
+                self.h = (((self.h if _P.gt(np.sum(self.h), -1.2) else v[:1, :2][-1])) * 1.0)
+                return (self.h - np.sum(self.h))
+
+
+        def f(x, A, B, n):
+            s = x
+            a = A.copy()
+            b = np.array(B)
+            z = np.zeros((2, 2))
+            b[_P.gt_arr(b, 1.5)] = 1.0
+            j1 = 0
+            while j1 < 5:
+                j1 += 1
+                cell3 = Cell2(((z[:1, :1]) * 1.0), (s * np.ones((2,))))
+                for i4 in range(1, len(b)):
+                    pair = (np.broadcast_to(cell3.w, (2, 1)), (A + np.zeros((2, 1))))
+                    z = z + np.sum(cell3.step(np.concatenate(pair, axis=1)))
+                    a[:, 0] -= _P.minimum(a.sum(axis=-1), np.tanh(cell3.h[:1]))
+                z = z + np.sum(cell3.h) * 0.5
+            return s + np.sum(a) + np.sum(b) + np.sum(z)
+        """,
+    ),
+]
+
 # Regressions srcdiff still gets wrong (strict xfail, reason given).
 # The write through an alias (``r = a; a[0] += x``) is now refused with
 # SrcdiffError: its test is in test_errors.py.
