@@ -103,10 +103,7 @@ def _drop_inline_spread(call, parents, shape_of, primal_shapes, definitions) -> 
         call, parents, full, value_shape, shape_of, primal_shapes, definitions
     ):
         return False
-    parent = parents[id(call)]
-    for field, child in gast.iter_fields(parent):
-        if child is call:
-            setattr(parent, field, copy.deepcopy(value))
+    T.replace_child(parents[id(call)], call, copy.deepcopy(value))
     return True
 
 
@@ -236,10 +233,7 @@ def _drop_one(block, i, func, shape_of, primal_shapes, counts, facts) -> bool:
         ):
             return False
     for use in uses:
-        parent = parents[id(use)]
-        for field, child in gast.iter_fields(parent):
-            if child is use:
-                setattr(parent, field, copy.deepcopy(value))
+        T.replace_child(parents[id(use)], use, copy.deepcopy(value))
     return True
 
 

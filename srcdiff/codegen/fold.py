@@ -169,7 +169,7 @@ def _fold(block: list[gast.stmt], i: int, j: int, name: str, pure: set[str]) -> 
         else:
             reader.value = value
     else:
-        _replace_child(parent, use[0], value)
+        T.replace_child(parent, use[0], value)
     if len(T.to_source(reader if not isinstance(reader, gast.If) else reader.test)) > _LONGEST:
         _undo(reader, head, parent, use[0], value)
         return False
@@ -196,27 +196,14 @@ def _undo(reader, head, parent, use, value) -> None:
         else:
             reader.value = head
     else:
-        _replace_child(parent, value, use)
+        T.replace_child(parent, value, use)
 
 
 def _parent_of(root: gast.AST, target: gast.AST) -> gast.AST | None:
     for node in T.walk(root):
-        for child in gast.iter_child_nodes(node):
-            if child is target:
-                return node
+        if any(child is target for child in T.children(node)):
+            return node
     return None
-
-
-def _replace_child(parent: gast.AST, old: gast.AST, new: gast.AST) -> None:
-    for field, child in gast.iter_fields(parent):
-        if child is old:
-            setattr(parent, field, new)
-            return
-        if isinstance(child, list):
-            for k, item in enumerate(child):
-                if item is old:
-                    child[k] = new
-                    return
 
 
 def _harmless(stmt: gast.stmt) -> bool:

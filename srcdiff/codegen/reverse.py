@@ -280,7 +280,7 @@ class ReverseBuilder:
         """For a name assigned once by an operation, the names it reads: ``np.shape``
         of ``out ** 2`` may read ``out`` instead (the adjoint keeps ``out`` anyway)."""
         if not hasattr(self, "_defining_inputs_cache"):
-            counts = Counter(n for s in self._by_id.values() for n in self._assigned_names(s))
+            counts = self._assignment_counts
             table = {}
             for stmt in self._by_id.values():
                 op = getattr(stmt, "srcdiff_op", None)
@@ -288,6 +288,15 @@ class ReverseBuilder:
                     table[op.target] = [a.id for a in op.inputs if isinstance(a, gast.Name)]
             self._defining_inputs_cache = table
         return self._defining_inputs_cache
+
+    @property
+    def _assignment_counts(self) -> Counter:
+        """How many statements of the normalized body assign each name."""
+        if not hasattr(self, "_assignment_counts_cache"):
+            self._assignment_counts_cache = Counter(
+                n for s in self._by_id.values() for n in self._assigned_names(s)
+            )
+        return self._assignment_counts_cache
 
     def _is_active_atom(self, atom: gast.expr) -> bool:
         return isinstance(atom, gast.Name) and atom.id in self.active
@@ -299,7 +308,7 @@ class ReverseBuilder:
         self.recomputed: set[int] = set()
         self.recompute_before: dict[int, list[gast.stmt]] = {}
         self.recompute_window: dict[int, tuple[list[gast.stmt], int, int]] = {}
-        assignments = Counter(n for s in self._by_id.values() for n in self._assigned_names(s))
+        assignments = self._assignment_counts
         for body in self.loop_bodies.values():
             for k, stmt in enumerate(body):
                 op = getattr(stmt, "srcdiff_op", None)
@@ -1122,8 +1131,7 @@ class ReverseBuilder:
         """At ``stmt``'s adjoint, ``name`` holds the value it had at ``stmt``: it is
         assigned once, before ``stmt`` on every path to it, and, in a loop, put
         back by the reverse sweep (else it would hold the last iteration's)."""
-        once = sum(name in self._assigned_names(s) for s in self._by_id.values()) == 1
-        if not once or name not in self._assigned_on_every_path_to(stmt):
+        if self._assignment_counts[name] != 1 or name not in self._assigned_on_every_path_to(stmt):
             return False
         restored = set().union(*self.recorded_names.values())
         return not self.info[id(stmt)].loops or name in restored

@@ -140,6 +140,19 @@ def children(node: gast.AST) -> list[gast.AST]:
     return out
 
 
+def replace_child(parent: gast.AST, old: gast.AST, new: gast.AST) -> None:
+    """Put ``new`` where ``parent`` holds ``old`` (a field, or an item of a list field)."""
+    for field, child in gast.iter_fields(parent):
+        if child is old:
+            setattr(parent, field, new)
+            return
+        if isinstance(child, list):
+            for k, item in enumerate(child):
+                if item is old:
+                    child[k] = new
+                    return
+
+
 def inner_blocks(stmt: gast.stmt) -> list[list[gast.stmt]]:
     """The statement lists directly inside ``stmt`` (an if's or loop's body and
     else; nothing for a nested function, which is code of its own)."""
