@@ -9,18 +9,17 @@ local names get fresh names, and constant arithmetic is folded so that
 from __future__ import annotations
 
 import ast
-import copy
 import functools
-import inspect
 import operator
-import textwrap
 import warnings
 from typing import Any
 
 import gast
 
+from srcdiff._function_source import definition
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.names import Namer
+from srcdiff.codegen.to_gast import to_gast
 from srcdiff.rules import Rule
 
 
@@ -61,9 +60,9 @@ def _gast_part(rule: Rule, index: int) -> tuple[list[gast.stmt], gast.expr]:
     key = (id(rule), index)
     if key not in _GAST_PARTS:
         preamble, expr = rule.input_parts()[index]
-        converted = [gast.ast_to_gast(copy.deepcopy(s)) for s in preamble]
+        converted = [to_gast(s) for s in preamble]
         # the rule is kept alive with its conversion, so its id cannot be reused
-        _GAST_PARTS[key] = (rule, converted, gast.ast_to_gast(copy.deepcopy(expr)))
+        _GAST_PARTS[key] = (rule, converted, to_gast(expr))
     _, preamble, expr = _GAST_PARTS[key]
     return preamble, expr
 
@@ -241,9 +240,10 @@ class _Expander(gast.NodeTransformer):
 def _helper_tree(fn: Any) -> gast.FunctionDef | None:
     """A rule helper's parsed source, read once per process."""
     try:
-        return gast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
+        found, _ = definition(fn)
     except (OSError, TypeError):
         return None
+    return to_gast(found) if found is not None else None
 
 
 def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):

@@ -7,14 +7,15 @@ import builtins
 import functools
 import inspect
 import os
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import gast
 
+from srcdiff._function_source import definition
 from srcdiff.codegen import templates as T
+from srcdiff.codegen.to_gast import to_gast
 from srcdiff.errors import SrcdiffError
 
 # Constructs refused anywhere in a differentiated function, with the hint shown to the user.
@@ -96,28 +97,7 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
             "for a builtin or C function register a rule with @srcdiff.adjoint",
         )
     filename = _display_name(fn.__code__.co_filename)
-    try:
-        lines, first_line = inspect.getsourcelines(fn)
-    except (OSError, TypeError):
-        raise SrcdiffError(
-            f"cannot find the source of {fn.__name__!r}",
-            filename=filename,
-            lineno=fn.__code__.co_firstlineno,
-            hint="srcdiff reads the function's source; define it in a file, not in a REPL or exec",
-        ) from None
-    source = textwrap.dedent("".join(lines))
-    try:
-        module = gast.parse(source)
-    except SyntaxError:
-        module = None
-    tree = _find_function(module, fn) if module is not None else None
-    if tree is None:
-        raise SrcdiffError(
-            f"cannot find the source of {fn.__name__!r}",
-            filename=filename,
-            lineno=first_line,
-            hint="lambdas cannot be differentiated from source; use a 'def'",
-        )
+    tree, first_line = _function_tree(fn, filename)
     _shift_lines(tree, first_line - 1)
     if isinstance(tree, gast.AsyncFunctionDef):
         raise SrcdiffError(
@@ -139,6 +119,28 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
     return parsed
 
 
+def _function_tree(fn: Callable[..., Any], filename: str) -> tuple[gast.AST, int]:
+    """``fn``'s definition as gast (lines counted from its first line), and its
+    first line in the file."""
+    try:
+        found, first_line = definition(fn)
+    except (OSError, TypeError):
+        raise SrcdiffError(
+            f"cannot find the source of {fn.__name__!r}",
+            filename=filename,
+            lineno=fn.__code__.co_firstlineno,
+            hint="srcdiff reads the function's source; define it in a file, not in a REPL or exec",
+        ) from None
+    if found is None:
+        raise SrcdiffError(
+            f"cannot find the source of {fn.__name__!r}",
+            filename=filename,
+            lineno=first_line,
+            hint="lambdas cannot be differentiated from source; use a 'def'",
+        )
+    return to_gast(found), first_line
+
+
 def _shift_lines(tree: gast.AST, by: int) -> None:
     """Lines counted from the user's file, not from the function's first line
     (``gast.increment_lineno``, without its slower walk)."""
@@ -148,13 +150,6 @@ def _shift_lines(tree: gast.AST, by: int) -> None:
             node.lineno += by
         if fields.get("end_lineno") is not None:
             node.end_lineno += by
-
-
-def _find_function(module: gast.Module, fn: Callable[..., Any]) -> gast.FunctionDef | None:
-    for node in module.body:
-        if isinstance(node, (gast.FunctionDef, gast.AsyncFunctionDef)) and node.name == fn.__name__:
-            return node
-    return None
 
 
 def _display_name(path: str) -> str:

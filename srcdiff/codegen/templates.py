@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 import gast
 
 from srcdiff.codegen.printer import source_of
+from srcdiff.codegen.to_gast import parse
 
 
 def stmt(text: str, **subs: Any) -> gast.stmt:
@@ -25,7 +26,7 @@ def expr(text: str, **subs: Any) -> gast.expr:
 @functools.lru_cache(maxsize=4096)
 def _parsed(text: str) -> gast.Module:
     # a template is parsed once per process; callers get copies
-    return gast.parse(text)
+    return parse(text)
 
 
 def name(identifier: str, store: bool = False) -> gast.Name:

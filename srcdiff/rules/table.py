@@ -34,11 +34,13 @@ written in the rule.
 from __future__ import annotations
 
 import ast
+import copy
 import inspect
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from srcdiff._function_source import definition
 
 # Every registered rule by canonical name, and by the primal callables it covers.
 RULES: dict[str, Rule] = {}
@@ -185,9 +187,7 @@ def rule_for(primal: Any) -> Rule | None:
 
 
 def _split_rule(rule: Rule) -> list[tuple[list[ast.stmt], ast.expr | None]]:
-    source = textwrap.dedent(inspect.getsource(rule.vjp))
-    fdef = ast.parse(source).body[0]
-    assert isinstance(fdef, ast.FunctionDef)
+    fdef = _definition(rule.vjp)
     body = [s for s in fdef.body if not _is_docstring(s)]
     *preamble, last = body
     if not isinstance(last, ast.Return) or last.value is None:
@@ -215,14 +215,26 @@ def _compile_part(rule: Rule, index: int) -> Callable[..., Any] | None:
     preamble, expr = rule.input_parts()[index]
     if expr is None:
         return None
-    fdef = ast.parse(textwrap.dedent(inspect.getsource(rule.vjp))).body[0]
-    assert isinstance(fdef, ast.FunctionDef)
-    fdef.decorator_list = []
+    fdef = copy.copy(_definition(rule.vjp))  # shares the parts; they are not changed
     fdef.name = f"{rule.name}_vjp_{rule.inputs[index]}"
-    fdef.body = list(preamble) + [ast.Return(value=expr)]
-    module = ast.fix_missing_locations(ast.Module(body=[fdef], type_ignores=[]))
-    ast.increment_lineno(module, inspect.getsourcelines(rule.vjp)[1] - 1)
+    fdef.decorator_list = []
+    fdef.body = [*preamble, ast.copy_location(ast.Return(value=expr), expr)]
+    module = ast.Module(body=[fdef], type_ignores=[])
     namespace: dict[str, Any] = {}
-    filename = inspect.getsourcefile(rule.vjp) or "<rule>"
+    filename = rule.vjp.__code__.co_filename
     exec(compile(module, filename, "exec"), rule.vjp.__globals__, namespace)
     return namespace[fdef.name]
+
+
+def _definition(vjp: Callable[..., Any]) -> ast.FunctionDef:
+    """The rule function's definition, with the lines of its file (read once:
+    the parts are views into it)."""
+    cached = _DEFINITIONS.get(vjp)
+    if cached is None:
+        fdef, first_line = definition(vjp)
+        assert isinstance(fdef, ast.FunctionDef)
+        cached = _DEFINITIONS[vjp] = ast.increment_lineno(fdef, first_line - 1)
+    return cached
+
+
+_DEFINITIONS: dict[Callable[..., Any], ast.FunctionDef] = {}
