@@ -117,55 +117,57 @@ def _number(node: gast.AST) -> Any:
     return None
 
 
-class _Folder(gast.NodeTransformer):
-    """Fold constant arithmetic and drop multiplications by one and powers of one."""
+# Fold constant arithmetic and drop multiplications by one and powers of one.
 
-    def visit_BinOp(self, node: gast.BinOp) -> gast.AST:
-        self.generic_visit(node)
-        left, right = _number(node.left), _number(node.right)
-        fold_op = _FOLD.get(type(node.op))
-        if left is not None and right is not None and fold_op is not None:
-            try:
-                value = fold_op(left, right)
-            except (ZeroDivisionError, OverflowError):
-                return node
-            return (
-                gast.Constant(value, None)
-                if value >= 0
-                else gast.UnaryOp(gast.USub(), gast.Constant(-value, None))
-            )
-        if isinstance(node.op, gast.Pow) and right == 1:
-            return node.left
-        if isinstance(node.op, gast.Mult) and right == 1:
-            return node.left
-        if isinstance(node.op, gast.Mult) and left == 1:
-            return node.right
-        if isinstance(node.op, (gast.Div,)) and right == 1:
-            return node.left
-        return node
 
-    def visit_IfExp(self, node: gast.IfExp) -> gast.AST:
-        self.generic_visit(node)
-        decided = _constant_truth(node.test)
-        if decided is None:
+def _fold_binop(node: gast.BinOp) -> gast.AST:
+    left, right = _number(node.left), _number(node.right)
+    fold_op = _FOLD.get(type(node.op))
+    if left is not None and right is not None and fold_op is not None:
+        try:
+            value = fold_op(left, right)
+        except (ZeroDivisionError, OverflowError):
             return node
-        return node.body if decided else node.orelse
+        return (
+            gast.Constant(value, None)
+            if value >= 0
+            else gast.UnaryOp(gast.USub(), gast.Constant(-value, None))
+        )
+    if isinstance(node.op, gast.Pow) and right == 1:
+        return node.left
+    if isinstance(node.op, gast.Mult) and right == 1:
+        return node.left
+    if isinstance(node.op, gast.Mult) and left == 1:
+        return node.right
+    if isinstance(node.op, (gast.Div,)) and right == 1:
+        return node.left
+    return node
 
-    def visit_UnaryOp(self, node: gast.UnaryOp) -> gast.AST:
-        self.generic_visit(node)
-        if (
-            isinstance(node.op, gast.USub)
-            and isinstance(node.operand, gast.UnaryOp)
-            and isinstance(node.operand.op, gast.USub)
-        ):
-            return node.operand.operand
+
+def _fold_ifexp(node: gast.IfExp) -> gast.AST:
+    decided = _constant_truth(node.test)
+    if decided is None:
         return node
+    return node.body if decided else node.orelse
+
+
+def _fold_unaryop(node: gast.UnaryOp) -> gast.AST:
+    if (
+        isinstance(node.op, gast.USub)
+        and isinstance(node.operand, gast.UnaryOp)
+        and isinstance(node.operand.op, gast.USub)
+    ):
+        return node.operand.operand
+    return node
+
+
+_FOLDS = {gast.BinOp: _fold_binop, gast.IfExp: _fold_ifexp, gast.UnaryOp: _fold_unaryop}
 
 
 def fold(node: gast.AST) -> gast.AST:
     if not any(_foldable(n) for n in T.walk(node)):
         return node  # the common case, found by a walk: cheaper than transforming
-    return _Folder().visit(node)
+    return T.rewrite(node, _FOLDS)
 
 
 def _foldable(node: gast.AST) -> bool:
@@ -201,7 +203,7 @@ def inline_helper_calls(
         return statements, result
     for _ in range(4):  # helpers call helpers: expand a few levels
         expander = _Expander(helpers, namer, statements)
-        result = fold(expander.visit(result))
+        result = fold(T.rewrite(result, {gast.Call: expander.call}))
         if not expander.expanded:
             break
     return statements, result
@@ -216,15 +218,14 @@ def _calls_one_of(node: gast.AST, helpers: dict[str, Any]) -> bool:
     )
 
 
-class _Expander(gast.NodeTransformer):
+class _Expander:
     """One level of helper expansion; the helpers' statements go to ``statements``."""
 
     def __init__(self, helpers: dict[str, Any], namer: Namer, statements: list[gast.stmt]):
         self.helpers, self.namer, self.statements = helpers, namer, statements
         self.expanded = False
 
-    def visit_Call(self, node: gast.Call) -> gast.AST:
-        self.generic_visit(node)
+    def call(self, node: gast.Call) -> gast.AST:
         if not _calls_one_of(node, self.helpers):
             return node
         expanded = _partial_evaluate(self.helpers[node.func.id], node.args, self.namer)

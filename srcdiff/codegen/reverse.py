@@ -273,7 +273,7 @@ class ReverseBuilder:
             return node
         local = T.stored_names(node)  # the rule's own names (comprehension variables)
         filler = _ShapeFiller(self.shapes, self.parsed.param_names, self._defining_inputs, local)
-        return filler.visit(node)
+        return T.rewrite(node, {gast.Call: filler.call})
 
     @property
     def _defining_inputs(self) -> dict[str, list[str]]:
@@ -466,7 +466,7 @@ class ReverseBuilder:
                     self.int_names.add(stmt.target.id)  # x[i] drops a dimension
         self.int_names |= {p for p in self.params if self.kinds.get(p) == INT}
         params = {}
-        for p in self.params:
+        for p in self.parsed.param_names:
             dims = dims_of(self.kinds.get(p))
             params[p] = dims if dims is not None else Opaque(stable=True)
         statements = list(self._by_id.values())
@@ -1163,7 +1163,7 @@ class ReverseBuilder:
         shape = self.shapes.of(T.name(name))
         if not is_known(shape):
             return None
-        arrays = {p: self.shapes.of(T.name(p)) for p in self.params}
+        arrays = {p: self.shapes.of(T.name(p)) for p in self.parsed.param_names}
         arrays = {p: s for p, s in arrays.items() if isinstance(s, tuple) and s != SCALAR}
         for param, param_shape in arrays.items():
             if same(param_shape, shape):
@@ -1294,14 +1294,13 @@ class _Trial:
     preamble_names: dict[str, str]
 
 
-class _ShapeFiller(gast.NodeTransformer):
+class _ShapeFiller:
     """Rewrites ``np.shape(t)`` calls for ``ReverseBuilder._known_shapes``."""
 
     def __init__(self, analysis, params: list[str], inputs_of: dict, local: set[str]) -> None:
         self.analysis, self.params, self.inputs_of, self.local = analysis, params, inputs_of, local
 
-    def visit_Call(self, call: gast.Call) -> gast.AST:
-        self.generic_visit(call)
+    def call(self, call: gast.Call) -> gast.AST:
         if not (_is_shape_call(call) and isinstance(call.args[0], gast.Name)):
             return call
         if call.args[0].id in self.local:

@@ -30,7 +30,17 @@ def _parsed(text: str) -> gast.Module:
 
 
 def name(identifier: str, store: bool = False) -> gast.Name:
-    return gast.Name(identifier, gast.Store() if store else gast.Load(), None, None)
+    # built directly: gast's keyword-checking constructor costs more than the node
+    made = _new_node(gast.Name)
+    made.__dict__.update(
+        id=identifier, ctx=_STORE if store else _LOAD, annotation=None, type_comment=None
+    )
+    return made
+
+
+_new_node = gast.AST.__new__
+# contexts hold nothing and nothing changes them: every name can share one
+_LOAD, _STORE = gast.Load(), gast.Store()
 
 
 def assign(target: str, value: gast.expr) -> gast.Assign:
@@ -141,6 +151,23 @@ def children(node: gast.AST) -> list[gast.AST]:
     return out
 
 
+def rewrite(node: gast.AST, rewrites: dict[type, Any]) -> gast.AST:
+    """``node`` with each node under it, children first, replaced by what the
+    function for its type returns (``gast.NodeTransformer``'s order, at a
+    fraction of its cost: the passes rewrite small trees very often)."""
+    fields = node.__dict__
+    for field in _CHILD_FIELDS.get(type(node)) or node._fields:
+        value = fields.get(field)
+        if type(value) is list:
+            for k, item in enumerate(value):
+                if isinstance(item, gast.AST) and not isinstance(item, _SHARED):
+                    value[k] = rewrite(item, rewrites)
+        elif isinstance(value, gast.AST) and not isinstance(value, _SHARED):
+            fields[field] = rewrite(value, rewrites)
+    rewritten = rewrites.get(type(node))
+    return node if rewritten is None else rewritten(node)
+
+
 def replace_child(parent: gast.AST, old: gast.AST, new: gast.AST) -> None:
     """Put ``new`` where ``parent`` holds ``old`` (a field, or an item of a list field)."""
     for field, child in gast.iter_fields(parent):
@@ -190,20 +217,32 @@ def copy_tree(node: Any, subs: dict[str, Any] | None = None) -> Any:
     much cheaper than ``copy.deepcopy``. ``subs`` replaces Name nodes by name
     on the way, as ``replace`` does."""
     if type(node) is list:
-        return [copy_tree(n, subs) for n in node]
+        return [_copied(n, subs) for n in node]
+    return _copied(node, subs)
+
+
+def _copied(node: Any, subs: dict[str, Any] | None) -> Any:
     if not isinstance(node, gast.AST) or isinstance(node, _SHARED):
         return node
     old = node.__dict__
-    if subs and type(node) is gast.Name and old["id"] in subs:
+    kind = type(node)
+    if subs and kind is gast.Name and old["id"] in subs:
         new = subs[old["id"]]
         if isinstance(new, str):
-            return gast.Name(new, old["ctx"], None, None)
+            made = _new_node(gast.Name)
+            made.__dict__.update(id=new, ctx=old["ctx"], annotation=None, type_comment=None)
+            return made
         return copy_tree(new)
-    copied = gast.AST.__new__(type(node))
+    copied = _new_node(kind)
     fields = copied.__dict__
-    for field in node._fields:
+    for field in kind._fields:
         value = old.get(field)
-        fields[field] = value if value is None or type(value) in _LEAVES else copy_tree(value, subs)
+        if value is None or type(value) in _LEAVES:
+            fields[field] = value
+        elif type(value) is list:
+            fields[field] = [_copied(v, subs) for v in value]
+        else:
+            fields[field] = _copied(value, subs)
     for attr in _POSITION:
         if attr in old:
             fields[attr] = old[attr]
@@ -232,23 +271,42 @@ def name_uses(stmt: gast.stmt) -> NameUses:
     stores: set[str] = set()
     written: set[str] = set()
     mentioned: set[str] = set()
-    for node in walk(stmt):
+    # walk's traversal, inlined: this runs for every statement of every pass
+    stack = [stmt]
+    pop, push = stack.pop, stack.append
+    ast_type, skipped, child_fields = gast.AST, _SHARED, _CHILD_FIELDS
+    while stack:
+        node = pop()
         kind = type(node)
+        fields = node.__dict__
         if kind is gast.Name:
-            mentioned.add(node.id)
-            context = type(node.ctx)
+            identifier = fields["id"]
+            mentioned.add(identifier)
+            context = type(fields["ctx"])
             if context is gast.Load:
-                loads.append(node.id)
+                loads.append(identifier)
             elif context is gast.Store:
-                stores.add(node.id)
-        elif (kind is gast.Subscript or kind is gast.Attribute) and isinstance(
-            node.ctx, (gast.Store, gast.Del)
+                stores.add(identifier)
+            annotation = fields.get("annotation")
+            if annotation is not None:
+                push(annotation)
+            continue
+        if (kind is gast.Subscript or kind is gast.Attribute) and isinstance(
+            fields["ctx"], (gast.Store, gast.Del)
         ):
-            base = node.value
+            base = fields["value"]
             while isinstance(base, (gast.Subscript, gast.Attribute)):
                 base = base.value
             if isinstance(base, gast.Name):
                 written.add(base.id)
+        for field in child_fields.get(kind) or node._fields:
+            value = fields.get(field)
+            if type(value) is list:
+                for v in value:
+                    if isinstance(v, ast_type) and not isinstance(v, skipped):
+                        push(v)
+            elif isinstance(value, ast_type) and not isinstance(value, skipped):
+                push(value)
     written |= stores
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         written.add(stmt.target.id)
