@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+# The compiler is imported with the package, not on the first grad(): its
+# import (some 16 ms) is not part of differentiating a user's first function.
+from srcdiff.codegen.driver import make_grad, make_vjp
+
 
 def grad(f: Callable | None = None, wrt: Any = 0) -> Any:
     """The gradient of scalar-valued ``f`` with respect to argument(s) ``wrt``."""
-    from srcdiff.codegen.driver import make_grad
-
     if f is None:
         return lambda fn: make_grad(fn, wrt, with_value=False)
     return make_grad(f, wrt, with_value=False)
@@ -17,8 +19,6 @@ def grad(f: Callable | None = None, wrt: Any = 0) -> Any:
 
 def value_and_grad(f: Callable | None = None, wrt: Any = 0) -> Any:
     """Like :func:`grad`, but the callable returns ``(value, gradient)``."""
-    from srcdiff.codegen.driver import make_grad
-
     if f is None:
         return lambda fn: make_grad(fn, wrt, with_value=True)
     return make_grad(f, wrt, with_value=True)
@@ -26,8 +26,6 @@ def value_and_grad(f: Callable | None = None, wrt: Any = 0) -> Any:
 
 def vjp(f: Callable, wrt: Any = 0) -> Callable[..., tuple[Any, Callable[[Any], Any]]]:
     """``vjp(f)(*args)`` returns ``(value, pullback)``; ``pullback(dy)`` the cotangents."""
-    from srcdiff.codegen.driver import make_vjp
-
     return make_vjp(f, wrt)
 
 

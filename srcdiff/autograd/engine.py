@@ -172,7 +172,7 @@ class RuleNode(Node):
     # saved tensors (index 0: the output), the output's version counter, and per input the
     # shape to reduce its gradient to and the dtype to cast it to (None where not needed).
     __slots__ = ("_saved", "_needs", "_meta")
-    _fns: list[Any] = []
+    _fns: Any = None  # the rule's per-input vjps: a _CompiledOnUse in each subclass
     _uses_xp = False
     _n = 0
     _released_ok = False
@@ -262,7 +262,7 @@ class ListRuleNode(Node):
     the rule returns a list of gradients, one per tensor of the sequence (one edge each)."""
 
     __slots__ = ("_args", "_dtypes")
-    _fn: Any = None
+    _fn: Any = None  # the rule's vjp: a _CompiledOnUse in each subclass
 
     def _release(self) -> None:
         """Only shapes are kept (concatenate/stack): nothing to free, as in PyTorch."""
@@ -319,10 +319,27 @@ class VariadicRuleNode(ListRuleNode):
         ]
 
 
+class _CompiledOnUse:
+    """A node class's rule functions, compiled when a backward pass first needs
+    them: compiling every rule's parts up front was a tenth of ``import srcdiff``.
+    The result then replaces this descriptor on the class."""
+
+    def __init__(self, rule: Any, pick: Any) -> None:
+        self.rule, self.pick = rule, pick
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, node: Any, cls: type) -> Any:
+        compiled = self.pick(self.rule.input_vjps())
+        setattr(cls, self.name, staticmethod(compiled) if callable(compiled) else compiled)
+        return compiled
+
+
 def make_list_rule_node(name: str, rule: Any, variadic: bool = False) -> type:
     base = VariadicRuleNode if variadic else ListRuleNode
-    cls = type(name, (base,), {"__slots__": ()})
-    cls._fn = staticmethod(rule.input_vjps()[-1] if variadic else rule.input_vjps()[0])
+    pick = (lambda fns: fns[-1]) if variadic else (lambda fns: fns[0])
+    cls = type(name, (base,), {"__slots__": (), "_fn": _CompiledOnUse(rule, pick)})
     cls.__module__ = "srcdiff.autograd.nodes"
     return cls
 
@@ -361,8 +378,8 @@ def _op_name(node_name: str) -> str:
 
 def make_rule_node(name: str, rule: Any) -> type:
     """A RuleNode subclass named like PyTorch's grad_fn (``MulBackward0``) for ``rule``."""
-    cls = type(name, (RuleNode,), {"__slots__": ()})
-    cls._fns = rule.input_vjps()
+    fns = _CompiledOnUse(rule, lambda fns: fns)
+    cls = type(name, (RuleNode,), {"__slots__": (), "_fns": fns})
     cls._uses_xp = rule.uses_xp
     cls._n = len(rule.inputs)
     cls._rule = rule

@@ -13,7 +13,10 @@ from math import prod as _prod
 from typing import Any
 
 import numpy as np
-from numpy import *  # noqa: F403
+
+# numpy's public names, as loaded: ``from numpy import *`` would also import
+# every lazily loaded submodule it lists (f2py, testing, ...), 100 ms at start-up
+globals().update({k: v for k, v in vars(np).items() if not k.startswith("_")})
 
 _np_broadcast_to = np.broadcast_to
 _empty = np.empty
