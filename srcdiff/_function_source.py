@@ -23,22 +23,26 @@ Definition = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def definition(fn: Callable[..., Any]) -> tuple[Definition | None, int]:
-    """``fn``'s ``def`` as parsed by ``ast`` (lines counted from its first line),
+    """``fn``'s ``def`` as parsed by ``ast``, with the line numbers of its file,
     or None when its source holds none (a lambda), and its first line in the
     file. Raises OSError or TypeError, as ``inspect`` does, when there is no
     source to read."""
     quick = _quick_lines(fn)
     if quick is not None:
-        found = _parsed_definition(quick[0], fn)
+        found = _parsed_definition(*quick, fn)
         if found is not None:
             return found, quick[1]
     lines, first_line = inspect.getsourcelines(fn)
-    return _parsed_definition(lines, fn), first_line
+    return _parsed_definition(lines, first_line, fn), first_line
 
 
-def _parsed_definition(lines: list[str], fn: Callable[..., Any]) -> Definition | None:
+def _parsed_definition(
+    lines: list[str], first_line: int, fn: Callable[..., Any]
+) -> Definition | None:
+    # blank lines in front number the tree as the file does: cheaper than
+    # renumbering every node afterwards (ast.increment_lineno)
     try:
-        module = ast.parse(textwrap.dedent("".join(lines)))
+        module = ast.parse("\n" * (first_line - 1) + textwrap.dedent("".join(lines)))
     except SyntaxError:
         return None
     for node in module.body:

@@ -85,3 +85,10 @@ def test_an_edited_file_is_read_again(tmp_path, monkeypatch):
     assert ast.unparse(definition(edited_module.f)[0].body[0]) == "return x"
     path.write_text("def f(x):\n    return x * 2\n")
     assert ast.unparse(definition(edited_module.f)[0].body[0]) == "return x * 2"
+
+
+def test_lines_are_the_file_s():
+    found, first = definition(nested_def)
+    assert found.lineno == nested_def.__code__.co_firstlineno
+    inner = found.body[0]
+    assert inner.lineno == found.lineno + 1 and inner.body[0].lineno == found.lineno + 2

@@ -97,8 +97,7 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
             "for a builtin or C function register a rule with @srcdiff.adjoint",
         )
     filename = _display_name(fn.__code__.co_filename)
-    tree, first_line = _function_tree(fn, filename)
-    _shift_lines(tree, first_line - 1)
+    tree = _function_tree(fn, filename)
     if isinstance(tree, gast.AsyncFunctionDef):
         raise SrcdiffError(
             "cannot differentiate through 'async def'",
@@ -119,9 +118,8 @@ def parse_function(fn: Callable[..., Any]) -> ParsedFunction:
     return parsed
 
 
-def _function_tree(fn: Callable[..., Any], filename: str) -> tuple[gast.AST, int]:
-    """``fn``'s definition as gast (lines counted from its first line), and its
-    first line in the file."""
+def _function_tree(fn: Callable[..., Any], filename: str) -> gast.AST:
+    """``fn``'s definition as gast, with its file's line numbers."""
     try:
         found, first_line = definition(fn)
     except (OSError, TypeError):
@@ -138,18 +136,7 @@ def _function_tree(fn: Callable[..., Any], filename: str) -> tuple[gast.AST, int
             lineno=first_line,
             hint="lambdas cannot be differentiated from source; use a 'def'",
         )
-    return to_gast(found), first_line
-
-
-def _shift_lines(tree: gast.AST, by: int) -> None:
-    """Lines counted from the user's file, not from the function's first line
-    (``gast.increment_lineno``, without its slower walk)."""
-    for node in T.walk(tree):
-        fields = node.__dict__
-        if fields.get("lineno") is not None:
-            node.lineno += by
-        if fields.get("end_lineno") is not None:
-            node.end_lineno += by
+    return to_gast(found)
 
 
 def _display_name(path: str) -> str:

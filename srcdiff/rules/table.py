@@ -231,9 +231,9 @@ def _definition(vjp: Callable[..., Any]) -> ast.FunctionDef:
     the parts are views into it)."""
     cached = _DEFINITIONS.get(vjp)
     if cached is None:
-        fdef, first_line = definition(vjp)
+        fdef, _ = definition(vjp)
         assert isinstance(fdef, ast.FunctionDef)
-        cached = _DEFINITIONS[vjp] = ast.increment_lineno(fdef, first_line - 1)
+        cached = _DEFINITIONS[vjp] = fdef
     return cached
 
 
