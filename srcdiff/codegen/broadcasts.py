@@ -69,6 +69,7 @@ def drop_broadcasts(
                 block[i], func, shape_of, primal_shapes, finished, facts
             ):
                 block[i].value = block[i].value.args[0]
+                facts.forget(block[i])
                 changed = True
             i += 1
     return _drop_inline_spreads(func, shape_of, primal_shapes, facts) or changed
@@ -88,8 +89,12 @@ def _drop_inline_spreads(func: gast.FunctionDef, shape_of, primal_shapes, facts)
             if not calls:
                 continue
             parents = {id(child): node for node in T.walk(stmt) for child in T.children(node)}
+            dropped = False
             for call in calls:
-                changed |= _drop_inline_spread(call, parents, shape_of, primal_shapes, definitions)
+                dropped |= _drop_inline_spread(call, parents, shape_of, primal_shapes, definitions)
+            if dropped:
+                facts.forget(stmt)
+                changed = True
     return changed
 
 
@@ -234,7 +239,16 @@ def _drop_one(block, i, func, shape_of, primal_shapes, counts, facts) -> bool:
             return False
     for use in uses:
         T.replace_child(parents[id(use)], use, copy.deepcopy(value))
+    for stmt in later[: last + 1]:
+        _forget_all(stmt, facts)  # they read the value now, not the spread
     return True
+
+
+def _forget_all(stmt: gast.stmt, facts: StatementFacts) -> None:
+    """``stmt``, or a statement inside it, was changed in place."""
+    for node in T.walk(stmt):
+        if isinstance(node, gast.stmt):
+            facts.forget(node)
 
 
 def _broadcasts_itself(

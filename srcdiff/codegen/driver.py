@@ -202,7 +202,7 @@ def _tidy(functions, mode, parsed, kinds, wrt_names, normalizer, builder, sweeps
     for f in functions:
         facts = optimize(f, pure)
         if drop_broadcasts(f, builder.shapes.shapes, primal_of, seeds, finished, facts):
-            facts = optimize(f, pure)
+            facts = optimize(f, pure, facts)
         fold_temporaries(f, keep, pure, facts)
         factor_sums(f)
 

@@ -27,10 +27,13 @@ _PURE_MODULES = ("np", "math")
 _LONGEST = 92  # characters of a merged statement (lines are at most 100)
 
 
-def optimize(func: gast.FunctionDef, pure_names: set[str]) -> StatementFacts:
+def optimize(
+    func: gast.FunctionDef, pure_names: set[str], facts: StatementFacts | None = None
+) -> StatementFacts:
     """Tidy ``func`` in place; returns what it learnt of its statements, still
-    true of every statement left (for the passes that follow)."""
-    facts = StatementFacts(func)
+    true of every statement left (for the passes that follow). ``facts``, when
+    given, are true of ``func``'s statements (an earlier optimize's, kept up to date)."""
+    facts = facts if facts is not None else StatementFacts(func)
     for _ in range(4):
         reads = facts.function_reads(func)  # kept exact by the two passes that use it
         changed = _propagate_aliases(func.body, facts, reads)
