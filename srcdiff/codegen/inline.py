@@ -185,7 +185,8 @@ def _foldable(node: gast.AST) -> bool:
 
 
 def python_ast_names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    # T.walk takes Python's ast too (gast's base classes are ast's)
+    return {n.id for n in T.walk(node) if isinstance(n, ast.Name)}
 
 
 def inline_helper_calls(

@@ -345,22 +345,36 @@ def _drop_overwritten(
     changed = False
     for inner in (b for stmt in block for b in T.inner_blocks(stmt)):
         changed |= _drop_overwritten(inner, pure_names, facts)
-    reads = [None if _compound(s) else (facts.reads(s), facts.assigned(s)) for s in block]
-    i = 0
-    while i < len(block):
-        stmt = block[i]
-        name = _plain_target(stmt)
-        if (
-            name is not None
-            and _overwritten(block, reads, i, name, top)
-            and is_pure(stmt.value, pure_names)
-        ):
-            del block[i]
-            del reads[i]
-            changed = True
-            continue
-        i += 1
+    overwritten = _overwritten_targets(block, facts, top)
+    kept = [s for k, s in enumerate(block) if not (overwritten[k] and is_pure(s.value, pure_names))]
+    if len(kept) < len(block):
+        block[:] = kept
+        changed = True
     return changed
+
+
+def _overwritten_targets(block: list[gast.stmt], facts: StatementFacts, top: bool) -> list[bool]:
+    """Per statement, whether it is ``x = ...`` and the next thing the block does
+    with ``x`` is assign it again (``x = b``) with no read in between, or, at
+    the top level, nothing. One sweep from the end: what each name meets next."""
+    verdicts = [False] * len(block)
+    meets: dict[str, bool] = {}  # name -> True if overwritten next, False if read or changed
+    at_end = top
+    for k in range(len(block) - 1, -1, -1):
+        stmt = block[k]
+        if _compound(stmt):  # not looked into: nothing before it is overwritten after it
+            meets, at_end = {}, False
+            continue
+        name = _plain_target(stmt)
+        if name is not None:
+            verdicts[k] = meets.get(name, at_end)
+        for assigned in facts.assigned(stmt):
+            meets[assigned] = False
+        if name is not None:
+            meets[name] = True
+        for read in facts.reads(stmt):
+            meets[read] = False
+    return verdicts
 
 
 def _compound(stmt: gast.stmt) -> bool:
@@ -480,21 +494,6 @@ def _plain_target(stmt: gast.stmt) -> str | None:
     ):
         return stmt.targets[0].id
     return None
-
-
-def _overwritten(block: list[gast.stmt], reads: list, i: int, name: str, top: bool) -> bool:
-    for k in range(i + 1, len(block)):
-        later = block[k]
-        if reads[k] is None:
-            return False  # a compound statement: not looked into
-        read, assigned = reads[k]
-        if name in read:
-            return False
-        if _plain_target(later) == name:
-            return True
-        if name in assigned:
-            return False
-    return top  # the end of the function: nothing reads it
 
 
 def _is_dead(stmt: gast.stmt, reads: Counter, pure_names: set[str]) -> bool:
