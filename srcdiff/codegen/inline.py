@@ -198,16 +198,77 @@ def inline_helper_calls(
     so its body reduces to ``np.broadcast_to(d_s, np.shape(e))``: that is what the
     reader should see. Calls whose branches depend on run-time values stay calls.
     """
+    if not any(_calls_one_of(n, helpers) for n in T.walk(expr)):
+        return [], expr
+    # The same expansion comes back with other names (every np.sum(x) of a
+    # program): it is kept with its names as slots, for expressions that differ
+    # only in names the helpers cannot tell apart.
+    fixed = _names_helpers_see(helpers)
+    slots: dict[str, str] = {}
+    pattern = (id(helpers), _pattern(expr, fixed, slots))
+    template = _EXPANSIONS.get(pattern)
+    if template is not None:
+        return [], T.copy_tree(template, {slot: name for name, slot in slots.items()})
+    statements, result = _expand(expr, helpers, namer)
+    if not statements:  # temporaries would take fresh names: not kept
+        _EXPANSIONS[pattern] = T.copy_tree(result, slots)
+    return statements, result
+
+
+def _expand(
+    expr: gast.expr, helpers: dict[str, Any], namer: Namer
+) -> tuple[list[gast.stmt], gast.expr]:
     statements: list[gast.stmt] = []
     result = expr
-    if not any(_calls_one_of(n, helpers) for n in T.walk(expr)):
-        return statements, result
     for _ in range(4):  # helpers call helpers: expand a few levels
         expander = _Expander(helpers, namer, statements)
         result = fold(T.rewrite(result, {gast.Call: expander.call}))
         if not expander.expanded:
             break
     return statements, result
+
+
+def _pattern(node: Any, fixed: frozenset[str], slots: dict[str, str]) -> Any:
+    """``node``'s structure, with each name that helpers cannot tell apart
+    from another replaced by a slot (``slots`` maps names to slots, in order)."""
+    if type(node) is list:
+        return tuple(_pattern(n, fixed, slots) for n in node)
+    if not isinstance(node, gast.AST):
+        return node
+    kind = type(node)
+    if kind is gast.Name:
+        name = node.id
+        if name in fixed:
+            return name
+        if name not in slots:
+            slots[name] = f"__slot{len(slots)}"
+        return (slots[name], type(node.ctx))
+    if kind is gast.Constant:
+        return (kind, type(node.value), node.value)
+    fields = node.__dict__
+    return (kind, *(_pattern(fields.get(f), fixed, slots) for f in node._fields))
+
+
+def _names_helpers_see(helpers: dict[str, Any]) -> frozenset[str]:
+    """Names whose identity an expansion may depend on: the helpers', the names
+    their bodies use (parameters aside: arguments replace them), and those
+    ``_constant_truth`` knows."""
+    key = id(helpers)
+    if key not in _SEEN_NAMES:
+        names = set(helpers) | set(_TYPE_NAMES) | {"isinstance"}
+        for fn in helpers.values():
+            tree = _helper_tree(fn)
+            if tree is not None:
+                params = {a.id for a in tree.args.args}
+                used = {n.id for s in tree.body for n in T.walk(s) if isinstance(n, gast.Name)}
+                names |= used - params
+        _SEEN_NAMES[key] = (helpers, frozenset(names))  # helpers kept: the id stays theirs
+    return _SEEN_NAMES[key][1]
+
+
+_SEEN_NAMES: dict[int, tuple[dict[str, Any], frozenset[str]]] = {}
+# (helpers' id, expression pattern) -> expansion with slots for names
+_EXPANSIONS: dict[tuple, gast.expr] = {}
 
 
 def _calls_one_of(node: gast.AST, helpers: dict[str, Any]) -> bool:
@@ -256,6 +317,9 @@ def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
     if len(args) != len(params):
         return None
     subs: dict[str, gast.expr] = dict(zip(params, args, strict=False))
+    # temporaries get held names first and fresh ones only once the whole body
+    # is decided: a helper that stays a call takes no names from the code
+    held: list[tuple[str, str]] = []  # (held name, the helper's name for it)
     out: list[gast.stmt] = []
     body = [
         s
@@ -265,7 +329,11 @@ def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
     while body:
         stmt = body.pop(0)
         if isinstance(stmt, gast.Return):
-            return out, fold(T.copy_tree(stmt.value, subs))
+            value = fold(T.copy_tree(stmt.value, subs))
+            if not held:
+                return out, value
+            fresh = {name: namer.fresh(base) for name, base in held}
+            return T.copy_tree(out, fresh), T.copy_tree(value, fresh)
         if isinstance(stmt, gast.If):
             decided = _constant_truth(T.copy_tree(stmt.test, subs))
             if decided is None:
@@ -282,9 +350,10 @@ def _partial_evaluate(fn: Any, args: list[gast.expr], namer: Namer):
             if isinstance(value, (gast.Name, gast.Constant)):
                 subs[target] = value
             else:
-                fresh = namer.fresh(target)
-                out.append(T.assign(fresh, value))
-                subs[target] = T.name(fresh)
+                name = f"__held{len(held)}"
+                held.append((name, target))
+                out.append(T.assign(name, value))
+                subs[target] = T.name(name)
             continue
         return None
     return None
