@@ -102,7 +102,7 @@ def walk(node: Any):
     ``n.ctx``, ``n.op``."""
     stack = [node]
     pop, push = stack.pop, stack.append
-    ast_type, skipped, child_fields = gast.AST, _SHARED, _CHILD_FIELDS
+    is_node, child_fields = _IS_NODE, _CHILD_FIELDS
     while stack:
         current = pop()
         yield current
@@ -111,9 +111,9 @@ def walk(node: Any):
             value = fields.get(field)
             if type(value) is list:
                 for v in value:
-                    if isinstance(v, ast_type) and not isinstance(v, skipped):
+                    if is_node[type(v)]:
                         push(v)
-            elif isinstance(value, ast_type) and not isinstance(value, skipped):
+            elif is_node[type(value)]:
                 push(value)
 
 
@@ -146,7 +146,7 @@ def children(node: gast.AST) -> list[gast.AST]:
     for field in _CHILD_FIELDS.get(type(node)) or node._fields:
         value = fields.get(field)
         for v in value if type(value) is list else [value]:
-            if isinstance(v, gast.AST) and not isinstance(v, _SHARED):
+            if _IS_NODE[type(v)]:
                 out.append(v)
     return out
 
@@ -160,9 +160,9 @@ def rewrite(node: gast.AST, rewrites: dict[type, Any]) -> gast.AST:
         value = fields.get(field)
         if type(value) is list:
             for k, item in enumerate(value):
-                if isinstance(item, gast.AST) and not isinstance(item, _SHARED):
+                if _IS_NODE[type(item)]:
                     value[k] = rewrite(item, rewrites)
-        elif isinstance(value, gast.AST) and not isinstance(value, _SHARED):
+        elif _IS_NODE[type(value)]:
             fields[field] = rewrite(value, rewrites)
     rewritten = rewrites.get(type(node))
     return node if rewritten is None else rewritten(node)
@@ -211,6 +211,19 @@ _POSITION = ("lineno", "col_offset", "end_lineno", "end_col_offset")
 _SHARED = (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
 
 
+class _NodeTypes(dict):
+    """type -> whether its values are nodes to walk and copy (not contexts or
+    operators): one dict lookup where two ``isinstance`` calls were, in the
+    loops every pass runs."""
+
+    def __missing__(self, kind: type) -> bool:
+        self[kind] = answer = issubclass(kind, gast.AST) and not issubclass(kind, _SHARED)
+        return answer
+
+
+_IS_NODE = _NodeTypes()
+
+
 def copy_tree(node: Any, subs: dict[str, Any] | None = None) -> Any:
     """A copy of a gast tree with its fields and positions only: the analyses'
     notes on nodes (``srcdiff_op`` and the like) stay behind, which makes this
@@ -222,10 +235,10 @@ def copy_tree(node: Any, subs: dict[str, Any] | None = None) -> Any:
 
 
 def _copied(node: Any, subs: dict[str, Any] | None) -> Any:
-    if not isinstance(node, gast.AST) or isinstance(node, _SHARED):
+    kind = type(node)
+    if not _IS_NODE[kind]:
         return node
     old = node.__dict__
-    kind = type(node)
     if subs and kind is gast.Name and old["id"] in subs:
         new = subs[old["id"]]
         if isinstance(new, str):
@@ -274,7 +287,7 @@ def name_uses(stmt: gast.stmt) -> NameUses:
     # walk's traversal, inlined: this runs for every statement of every pass
     stack = [stmt]
     pop, push = stack.pop, stack.append
-    ast_type, skipped, child_fields = gast.AST, _SHARED, _CHILD_FIELDS
+    is_node, child_fields = _IS_NODE, _CHILD_FIELDS
     while stack:
         node = pop()
         kind = type(node)
@@ -303,9 +316,9 @@ def name_uses(stmt: gast.stmt) -> NameUses:
             value = fields.get(field)
             if type(value) is list:
                 for v in value:
-                    if isinstance(v, ast_type) and not isinstance(v, skipped):
+                    if is_node[type(v)]:
                         push(v)
-            elif isinstance(value, ast_type) and not isinstance(value, skipped):
+            elif is_node[type(value)]:
                 push(value)
     written |= stores
     if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
