@@ -85,7 +85,7 @@ def _drop_inline_spreads(func: gast.FunctionDef, shape_of, primal_shapes, facts)
         for stmt in block:
             if isinstance(stmt, (gast.If, gast.For, gast.While)) or _spread(stmt):
                 continue  # headers hold no gradients; a spread alone is the main case
-            calls = [n for n in T.walk(stmt) if isinstance(n, gast.Call) and _spread_call(n)]
+            calls = [n for n in T.walk(stmt) if type(n) is gast.Call and _spread_call(n)]
             if not calls:
                 continue
             parents = {id(child): node for node in T.walk(stmt) for child in T.children(node)}
@@ -430,7 +430,10 @@ def _spread(stmt: gast.stmt) -> tuple[str, gast.expr, str] | None:
 
 def _spread_call(call: gast.Call) -> tuple[gast.expr, str] | None:
     """``(s, t)`` for ``np.broadcast_to(s, np.shape(t))``, ``s`` a name or number."""
-    if T.dotted(call.func) != "np.broadcast_to" or len(call.args) != 2 or call.keywords:
+    func = call.func
+    if type(func) is not gast.Attribute or func.attr != "broadcast_to":
+        return None  # most calls: found without spelling out the name
+    if T.dotted(func) != "np.broadcast_to" or len(call.args) != 2 or call.keywords:
         return None
     value, shape = call.args
     if not isinstance(value, (gast.Name, gast.Constant)):

@@ -115,4 +115,4 @@ class StatementFacts:
 
 
 def _loaded(node: gast.AST) -> list[str]:
-    return [n.id for n in T.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+    return [n.id for n in T.walk(node) if type(n) is gast.Name and type(n.ctx) is gast.Load]

@@ -511,11 +511,15 @@ def _is_dead(stmt: gast.stmt, reads: Counter, pure_names: set[str]) -> bool:
 
 def is_pure(expr: gast.expr, pure_names: set[str]) -> bool:
     for node in T.walk(expr):
-        if isinstance(node, gast.Call) and not _pure_callee(node.func, pure_names):
+        kind = type(node)
+        if kind is gast.Call and not _pure_callee(node.func, pure_names):
             return False
-        if isinstance(node, (gast.Yield, gast.YieldFrom, gast.Await, gast.NamedExpr)):
+        if kind in _EFFECTS:
             return False
     return True
+
+
+_EFFECTS = {gast.Yield, gast.YieldFrom, gast.Await, gast.NamedExpr}
 
 
 def _pure_callee(func: gast.expr, pure_names: set[str]) -> bool:
