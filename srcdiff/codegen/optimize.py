@@ -258,10 +258,8 @@ def _propagate_aliases(block: list[gast.stmt], facts: StatementFacts, reads: Cou
     reads it. ``reads`` (the function's read counts) follows every change."""
     changed = False
     for stmt in block:
-        for field in ("body", "orelse"):
-            inner = getattr(stmt, field, None)
-            if inner and not isinstance(stmt, gast.FunctionDef):
-                changed |= _propagate_aliases(inner, facts, reads)
+        for inner in T.inner_blocks(stmt):
+            changed |= _propagate_aliases(inner, facts, reads)
     i = 0
     while i < len(block):
         alias = _alias(block[i])
@@ -322,10 +320,8 @@ def _drop_dead(func: gast.FunctionDef, pure_names: set[str], reads: Counter) -> 
         i = 0
         while i < len(block):
             stmt = block[i]
-            for field in ("body", "orelse"):
-                inner = getattr(stmt, field, None)
-                if inner and not isinstance(stmt, gast.FunctionDef):
-                    sweep(inner)
+            for inner in T.inner_blocks(stmt):
+                sweep(inner)
             if _is_dead(stmt, reads, pure_names):
                 del block[i]
                 changed = True

@@ -184,9 +184,20 @@ def replace_child(parent: gast.AST, old: gast.AST, new: gast.AST) -> None:
 def inner_blocks(stmt: gast.stmt) -> list[list[gast.stmt]]:
     """The statement lists directly inside ``stmt`` (an if's or loop's body and
     else; nothing for a nested function, which is code of its own)."""
-    if isinstance(stmt, gast.FunctionDef):
-        return []
+    if not _HAS_BLOCKS[type(stmt)]:
+        return []  # most statements: one lookup
     return [b for b in (getattr(stmt, "body", None), getattr(stmt, "orelse", None)) if b]
+
+
+class _BlockTypes(dict):
+    """statement type -> whether it holds statement lists (a def's are its own)."""
+
+    def __missing__(self, kind: type) -> bool:
+        self[kind] = answer = "body" in kind._fields and not issubclass(kind, gast.FunctionDef)
+        return answer
+
+
+_HAS_BLOCKS = _BlockTypes()
 
 
 def blocks(block: list[gast.stmt]):
