@@ -85,6 +85,8 @@ def _drop_inline_spreads(func: gast.FunctionDef, shape_of, primal_shapes, facts)
         for stmt in block:
             if isinstance(stmt, (gast.If, gast.For, gast.While)) or _spread(stmt):
                 continue  # headers hold no gradients; a spread alone is the main case
+            if "np" not in facts.reads(stmt):
+                continue  # no np.broadcast_to in it: known without a walk
             calls = [n for n in T.walk(stmt) if type(n) is gast.Call and _spread_call(n)]
             if not calls:
                 continue
@@ -221,16 +223,19 @@ def _drop_one(block, i, func, shape_of, primal_shapes, counts, facts) -> bool:
     if assignments.get(name, 0) != 1:
         return False
     later = block[i + 1 :]
-    uses = [n for s in later for n in T.walk(s) if _loads(n, name)]
+    readers = [k for k, s in enumerate(later) if name in facts.reads(s)]
+    uses = [n for k in readers for n in T.walk(later[k]) if _loads(n, name)]
     if not uses or len(uses) != reads.get(name, 0):  # unread: dead code removes it
         return False  # read somewhere else (a loop around, another branch)
-    last = max(k for k, s in enumerate(later) if any(_loads(n, name) for n in T.walk(s)))
+    last = readers[-1]
     if isinstance(value, gast.Name) and any(
         value.id in T.stored_names(s) for s in later[: last + 1]
     ):  # the spread value changes before the last use
         return False
     # parents of the nodes the uses sit in: the statements after the spread
-    parents = {id(child): node for s in later for node in T.walk(s) for child in T.children(node)}
+    parents = {
+        id(child): node for k in readers for node in T.walk(later[k]) for child in T.children(node)
+    }
     definitions = _Definitions(func, facts)
     for use in uses:
         if not _broadcasts_itself(
