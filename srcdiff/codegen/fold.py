@@ -99,16 +99,18 @@ def _index(block: list[gast.stmt], index: dict, facts: StatementFacts) -> tuple[
     block_names: set[str] = set()
     for stmt in block:
         nested = isinstance(stmt, (gast.If, gast.For, gast.While))
-        if nested or isinstance(stmt, gast.FunctionDef):
-            uses = [T.name_uses(part) for part in _own_parts(stmt)]
-        else:
-            uses = [facts.uses(stmt)._replace(written=facts.written(stmt))]
+        if not nested and not isinstance(stmt, gast.FunctionDef):
+            # a simple statement: all of it is in the facts (sets shared, never changed)
+            writes, names = facts.written(stmt), facts.uses(stmt).mentioned
+            index[id(stmt)] = (facts.reads(stmt), writes, names)
+            block_writes |= writes
+            block_names |= names
+            continue
+        uses = [T.name_uses(part) for part in _own_parts(stmt)]
         loads = {name for u in uses for name in u.loads}
         names = set().union(*(u.mentioned for u in uses))
-        # a header's own writes are its loop target; a simple statement's include in place
-        writes = set().union(*(u.stores if nested else u.written for u in uses))
-        if isinstance(stmt, gast.FunctionDef):
-            writes = T.names_written(stmt)  # names its body binds: cautious
+        # a header's own writes are its loop target; a def's, the names its body binds
+        writes = set().union(*(u.stores for u in uses)) if nested else T.names_written(stmt)
         if nested:
             for field in ("body", "orelse"):
                 inner_writes, inner_names = _index(getattr(stmt, field), index, facts)
