@@ -33,6 +33,8 @@ class StatementFacts:
         # id -> (statement, its name uses, the names it loads as a set); the
         # statement is kept so its id stays unique while the entry lives
         self._simple: dict[int, tuple[gast.stmt, T.NameUses, set[str]]] = {}
+        # id -> (loop or branch, the names its header loads)
+        self._headers: dict[int, tuple[gast.stmt, list[str]]] = {}
         self.views = views_in(func) if func is not None else {}
 
     def uses(self, stmt: gast.stmt) -> T.NameUses:
@@ -88,12 +90,16 @@ class StatementFacts:
     def forget(self, stmt: gast.stmt) -> None:
         """``stmt`` was changed in place: work its facts out again when asked."""
         self._simple.pop(id(stmt), None)
+        self._headers.pop(id(stmt), None)
 
     def _loads(self, stmt: gast.stmt) -> list[str]:
         if not isinstance(stmt, _COMPOUND):
             return self._entry(stmt)[1].loads
-        header = [stmt.iter, stmt.target] if isinstance(stmt, gast.For) else [stmt.test]
-        loads = [name for node in header for name in _loaded(node)]
+        entry = self._headers.get(id(stmt))
+        if entry is None:
+            header = [stmt.iter, stmt.target] if isinstance(stmt, gast.For) else [stmt.test]
+            entry = self._headers[id(stmt)] = (stmt, [n for part in header for n in _loaded(part)])
+        loads = list(entry[1])
         for inner in (*stmt.body, *stmt.orelse):
             loads += self._loads(inner)
         return loads
