@@ -206,11 +206,13 @@ class ShapeAnalysis:
             if atom.id in self._assigned:
                 return None  # not reached yet
             return self._memo_of((atom.id, "opaque"), stable=True)  # a global: fixed
-        if isinstance(atom, gast.Subscript) and isinstance(atom.value, gast.Name):
-            site = ("sub", id(atom))
-            return self._index(self.of(atom.value), T.index_value(atom.slice), site)
         if is_scalar_expr(atom):
-            return SCALAR
+            return SCALAR  # x.shape[0] among them
+        if isinstance(atom, gast.Subscript):
+            base = self.of(atom.value)
+            if base is None:
+                return None
+            return self._index(base, T.index_value(atom.slice), ("sub", id(atom)))
         if isinstance(atom, gast.BinOp) and isinstance(atom.op, gast.MatMult):
             a, b = self.of(atom.left), self.of(atom.right)
             if a is None or b is None:
@@ -321,6 +323,10 @@ class ShapeAnalysis:
             return self.fresh((stmt_id, "opaque"))  # a transpose has a shape of its own
         if name == "getitem":
             return self._index(inputs[0], op.inputs[1], stmt_id)
+        if name == "reshape" and op.params.get("shape") is not None:
+            made = _literal_shape(op.params["shape"])  # x.reshape(2, 6), np.reshape(x, (2, 6))
+            if made is not None:
+                return made
         return self.fresh((stmt_id, "opaque"))
 
     def _reduced(self, shape: Shape, params: dict, site: Any) -> Shape:
@@ -371,11 +377,34 @@ class ShapeAnalysis:
                 out.append(shape[position])
                 position += 1
             elif isinstance(part, gast.Call) and getattr(part.func, "id", None) == "slice":
-                out.append(self.fresh((site, k)))
+                out.append(self._sliced(shape[position], part.args, (site, k)))
                 position += 1
             else:
                 return self.fresh((site, "opaque"))
         return tuple(out) + tuple(shape[position:])
+
+    def _sliced(self, dim: Dim, bounds: list[gast.expr], key: Any) -> Dim:
+        """The size of ``dim`` sliced by ``slice(lower, upper, step)``: exact for a
+        literal size; for a size symbol ``n``, ``x[a:]``, ``x[:-b]`` and
+        ``x[a:-b]`` are all ``n - a - b`` (at least 0), one unknown shared by
+        every slice that trims as much, so ``x[1:] * x[:-1]`` has one shape."""
+        ints = [_signed_int(b) for b in bounds]
+        literal = all(i is not None or _is_none(b) for i, b in zip(ints, bounds, strict=True))
+        if len(bounds) == 3 and literal:
+            lower, upper, step = ints
+            if isinstance(dim, int) and step != 0:
+                return _dim(len(range(*slice(lower, upper, step).indices(dim))))
+            from_start = lower is None or lower >= 0
+            if (
+                isinstance(dim, str)
+                and step is None
+                and from_start
+                and (upper is None or upper < 0)
+            ):
+                trim = (lower or 0) + (-upper if upper is not None else 0)
+                # n is fixed for the call, so the trimmed size is too: stable
+                return dim if trim == 0 else self._memo_of(("trim", dim, trim), stable=True)
+        return self.fresh(key)
 
     def _is_int(self, part: gast.expr) -> bool:
         if isinstance(part, gast.Constant):
@@ -522,10 +551,17 @@ def _number_literal(node: gast.expr) -> float | None:
 
 
 def _constant_axes(axis: gast.expr) -> tuple[int, ...] | None:
-    if isinstance(axis, gast.Constant) and isinstance(axis.value, int):
-        return (axis.value,)
-    if isinstance(axis, gast.Tuple) and all(
-        isinstance(e, gast.Constant) and isinstance(e.value, int) for e in axis.elts
-    ):
-        return tuple(e.value for e in axis.elts)
+    """``1``, ``-1`` or ``(0, -1)`` written as literals."""
+    parts = axis.elts if isinstance(axis, gast.Tuple) else [axis]
+    axes = [_signed_int(p) for p in parts]
+    return None if any(a is None for a in axes) else tuple(axes)
+
+
+def _signed_int(node: gast.expr) -> int | None:
+    """An int literal, negative ones (``-1``) included."""
+    if isinstance(node, gast.UnaryOp) and isinstance(node.op, gast.USub):
+        inner = _signed_int(node.operand)
+        return None if inner is None else -inner
+    if isinstance(node, gast.Constant) and type(node.value) is int:
+        return node.value
     return None

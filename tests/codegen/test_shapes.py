@@ -199,3 +199,68 @@ def test_repeated_calls_alternating_shapes_stay_right() -> None:
             for g, w in zip(got, want, strict=True):
                 np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-7)
                 assert np.shape(g) == np.shape(w)
+
+
+# ---------------------------------------------------------------- slices, reshapes, axes
+
+
+def _neighbours(x):
+    return np.sum(x[1:] * x[:-1]) + np.sum(x[2:] - x[:-2] * x[1:-1])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 6])
+def test_slices_that_trim_alike_have_one_shape(n) -> None:
+    """x[1:] and x[:-1] are both n - 1 long (x[1:-1] and x[2:] n - 2), whatever
+    n is; even when that is 1 or 0 the two sides have the same shape."""
+    x = np.random.default_rng(5).normal(size=n)
+    assert_grad_matches(_neighbours, (x,))
+    df = srcdiff.grad(_neighbours)
+    df(x)
+    df(x)
+    assert "unbroadcast" not in srcdiff.source(df)
+
+
+def _trims_differ(x):
+    return np.sum(x[1:] * x[2:])  # sizes n - 1 and n - 2: broadcast only when n is 3
+
+
+def test_slices_that_trim_differently_are_summed_at_run_time() -> None:
+    x = np.random.default_rng(6).normal(size=3)
+    assert_grad_matches(_trims_differ, (x,))
+    df = srcdiff.grad(_trims_differ)
+    df(x)
+    assert "unbroadcast" in srcdiff.source(df)
+
+
+def _literal_slices(w):
+    return np.sum(np.arange(6.0)[1:4] * w) + np.sum(np.ones((4, 5))[::2, 1:] * w[0])
+
+
+def test_slices_of_literal_sizes_are_exact() -> None:
+    w = np.random.default_rng(7).normal(size=3)
+    assert_grad_matches(_literal_slices, (w,))
+    df = srcdiff.grad(_literal_slices)
+    df(w)
+    df(w)
+    assert "unbroadcast" not in srcdiff.source(df)
+
+
+def _reshaped_rows(x):
+    y = x.reshape(2, 6)
+    z = np.reshape(x, (3, 4))
+    return np.sum(y[0] * y[1]) + np.sum(z[:, 0] * z[:, 1])
+
+
+def _row_normalised(x):
+    mu = np.mean(x, axis=-1, keepdims=True)
+    return np.sum((x - mu) / np.sqrt(np.var(x, axis=-1, keepdims=True) + 1e-5) * x)
+
+
+@pytest.mark.parametrize("fn", [_reshaped_rows, _row_normalised])
+def test_literal_reshapes_and_negative_axes_have_known_shapes(fn) -> None:
+    x = np.random.default_rng(8).normal(size=(2, 6) if fn is _row_normalised else 12)
+    assert_grad_matches(fn, (x,))
+    df = srcdiff.grad(fn)
+    df(x)
+    df(x)
+    assert "unbroadcast" not in srcdiff.source(df)
