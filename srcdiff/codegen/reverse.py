@@ -33,7 +33,7 @@ from srcdiff.codegen.inline import (
     inline_part,
     part_is_plain,
 )
-from srcdiff.codegen.kinds import INT, dims_of
+from srcdiff.codegen.kinds import INT, dims_of, is_structure
 from srcdiff.codegen.names import Namer
 from srcdiff.codegen.normalize import Op
 from srcdiff.codegen.parse import ParsedFunction
@@ -471,11 +471,42 @@ class ReverseBuilder:
             params[p] = dims if dims is not None else Opaque(stable=True)
         statements = list(self._by_id.values())
         looped = _in_loops(self.body)
-        self.shapes = ShapeAnalysis(params, statements, looped, self.int_names, self.structured)
+        self.shapes = ShapeAnalysis(
+            params,
+            statements,
+            looped,
+            self.int_names,
+            self.structured,
+            self._read_only_structures(),
+        )
         for stmt in self._by_id.values():
             op: Op | None = getattr(stmt, "srcdiff_op", None)
             if op is not None and op.kind == "rule":
                 op.rule = op.rule.for_ranks(tuple(self._rank_of(a) for a in op.inputs))
+
+    def _read_only_structures(self) -> dict[str, Any]:
+        """Tuple, list and dict arguments the function only reads items of with
+        literal keys (``params["w"]``, ``xs[0]``), with their kinds: their items
+        keep the shapes of the call's. Any other use (a loop over it, a call, an
+        alias, a write) may change what it holds, and leaves it out."""
+        structures = {p: k for p, k in self.kinds.items() if is_structure(k)}
+        for stmt in self._by_id.values():
+            mentioned = structures.keys() & T.name_uses(stmt).mentioned
+            if not mentioned:
+                continue
+            op = getattr(stmt, "srcdiff_op", None)
+            reads_an_item = (
+                op is not None
+                and op.kind == "index"
+                and op.target not in structures
+                and isinstance(op.inputs[0], gast.Name)
+                and isinstance(op.index, gast.Constant)
+                and T.names_read(stmt) == {op.inputs[0].id}
+            )
+            for name in mentioned:
+                if not (reads_an_item and name == op.inputs[0].id):
+                    structures.pop(name)
+        return structures
 
     def _rank_of(self, atom: gast.expr) -> int | None:
         return shape_rank(self.shapes.of(atom))

@@ -34,6 +34,7 @@ from typing import Any
 import gast
 
 from srcdiff.codegen import templates as T
+from srcdiff.codegen.kinds import dims_of, element_kind
 
 
 class Unknown:
@@ -175,8 +176,10 @@ class ShapeAnalysis:
         looped: set[int],
         ints: set[str],
         structured: set[str],
+        read_only: dict[str, Any] | None = None,
     ) -> None:
         self.ints = ints
+        self._read_only = read_only or {}  # structure arguments never changed: name -> kind
         self._looped = looped  # ids of the statements inside loops
         self._memo: dict[Any, Any] = {}
         self.shapes: dict[str, Shape] = dict(params)
@@ -300,6 +303,10 @@ class ShapeAnalysis:
             return inputs[0]
         if op.kind == "index_any" and isinstance(inputs[0], tuple):
             return self._index(inputs[0], op.index, stmt_id)  # the base is an array
+        if op.kind == "index" and isinstance(op.inputs[0], gast.Name):
+            item = self._item_of_argument(op.inputs[0].id, op.index)
+            if item is not None:
+                return item
         if op.kind != "rule":
             return self.fresh((stmt_id, "opaque"))
         if any(s is None for s in inputs):
@@ -328,6 +335,13 @@ class ShapeAnalysis:
             if made is not None:
                 return made
         return self.fresh((stmt_id, "opaque"))
+
+    def _item_of_argument(self, name: str, key: gast.expr) -> Shape | None:
+        """``params["w"]`` of an argument the function never changes: the item's
+        shape in the call's pattern."""
+        if name not in self._read_only or not isinstance(key, gast.Constant):
+            return None
+        return dims_of(element_kind(self._read_only[name], key.value))
 
     def _reduced(self, shape: Shape, params: dict, site: Any) -> Shape:
         axis, keepdims = params.get("axis"), params.get("keepdims")
@@ -521,7 +535,7 @@ def _literal_shape(node: gast.expr) -> Shape | None:
 
 def _nested_shape(node: gast.expr) -> Shape | None:
     """The shape of ``np.array`` of a literal list of numbers (nested evenly)."""
-    if isinstance(node, gast.Constant) and type(node.value) in (int, float):
+    if _number_literal(node) is not None:  # -1.0 too
         return SCALAR
     if not (isinstance(node, (gast.List, gast.Tuple)) and node.elts):
         return None

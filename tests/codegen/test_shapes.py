@@ -264,3 +264,53 @@ def test_literal_reshapes_and_negative_axes_have_known_shapes(fn) -> None:
     df(x)
     df(x)
     assert "unbroadcast" not in srcdiff.source(df)
+
+
+def _descent(w0):
+    w = w0
+    target = np.array([1.0, -1.0, 0.5, 0.0])  # a negative literal: still a known shape
+    for _ in range(3):
+        w = w - 0.1 * (2.0 * (w - target) + np.cos(w))
+    return np.sum((w - target) ** 2)
+
+
+def test_array_literals_with_negative_numbers_have_their_shape() -> None:
+    w0 = np.random.default_rng(9).normal(size=4)
+    assert_grad_matches(_descent, (w0,))
+    df = srcdiff.grad(_descent)
+    df(w0)
+    df(w0)
+    assert "unbroadcast" not in srcdiff.source(df)
+
+
+def _items_read(params, xs, pair):
+    h = np.tanh(params["w"] * xs[0] + params["b"])
+    return np.sum(h * xs[1]) + np.sum(pair[0] @ pair[1])
+
+
+def test_items_of_arguments_only_read_keep_the_call_s_shapes() -> None:
+    rng = np.random.default_rng(10)
+    params = {"w": rng.normal(size=3), "b": 0.3}
+    xs = [rng.normal(size=3), rng.normal(size=3)]
+    pair = (rng.normal(size=(2, 3)), rng.normal(size=3))
+    args = (params, xs, pair)
+    assert_grad_matches(_items_read, args, wrt=(0, 1, 2))
+    df = srcdiff.grad(_items_read, wrt=(0, 1, 2))
+    df(*args)
+    df(*args)
+    assert "unbroadcast" not in srcdiff.source(df)
+
+
+def _items_changed(xs, ys):
+    xs.insert(0, xs[1][:1])  # xs[0] now has one element, not three
+    total = np.sum(xs[0] * xs[2])
+    for y in ys:  # ys is not only indexed: its items' shapes are not assumed
+        total = total + np.sum(y * ys[0])
+    return total
+
+
+def test_items_of_arguments_that_change_are_summed_at_run_time() -> None:
+    rng = np.random.default_rng(11)
+    xs = [rng.normal(size=3), rng.normal(size=3)]
+    ys = [rng.normal(size=1), rng.normal(size=3)]
+    assert_grad_matches(_items_changed, (xs, ys), wrt=(0, 1))
