@@ -52,7 +52,7 @@ def inline_part(
     return statements, fold(body)
 
 
-_GAST_PARTS: dict[tuple[int, int], tuple[Any, list[gast.stmt], gast.expr]] = {}
+_GAST_PARTS: dict[tuple[int, Any], tuple] = {}  # (rule id, input or "preamble") -> parts
 
 
 def _gast_part(rule: Rule, index: int) -> tuple[list[gast.stmt], gast.expr]:
@@ -60,9 +60,12 @@ def _gast_part(rule: Rule, index: int) -> tuple[list[gast.stmt], gast.expr]:
     key = (id(rule), index)
     if key not in _GAST_PARTS:
         preamble, expr = rule.input_parts()[index]
-        converted = [to_gast(s) for s in preamble]
+        # the inputs share the rule's preamble: converted once
+        shared = _GAST_PARTS.get((id(rule), "preamble"))
+        if shared is None:
+            shared = _GAST_PARTS[id(rule), "preamble"] = (rule, [to_gast(s) for s in preamble])
         # the rule is kept alive with its conversion, so its id cannot be reused
-        _GAST_PARTS[key] = (rule, converted, to_gast(expr))
+        _GAST_PARTS[key] = (rule, shared[1], to_gast(expr))
     _, preamble, expr = _GAST_PARTS[key]
     return preamble, expr
 
