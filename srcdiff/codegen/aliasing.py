@@ -68,6 +68,8 @@ def bound_arguments(
 def _found(function: Callable) -> tuple[Callable, frozenset[str] | None, frozenset[str] | None]:
     entry = _FOUND.get(function)
     if entry is None:
+        # while it is being read (a recursion reaching it again), it keeps everything
+        _FOUND[function] = (function, None, None)
         entry = _FOUND[function] = (function, *_analyse(function))  # keeps it alive
     return entry
 
@@ -82,14 +84,42 @@ def _analyse(function: Callable) -> tuple[frozenset[str] | None, frozenset[str] 
     args = tree.args
     params = {a.id for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
     params |= {a.id for a in (args.vararg, args.kwarg) if a is not None}
-    aliases = _aliases_of(tree, params)
+    calls = _Callees(function)
+    aliases = _aliases_of(tree, params, calls)
     kept: set[str] = set()
     returned: set[str] = set()
     for node in T.walk(tree):
-        kept |= _kept_by(node, tree, aliases)
+        kept |= _kept_by(node, tree, aliases, calls)
         if isinstance(node, gast.Return) and not _inside_nested(node, tree):
-            returned |= _shared_with(node.value, aliases)
+            returned |= _shared_with(node.value, aliases, calls)
     return frozenset(kept & params), frozenset(returned & params)
+
+
+class _Callees:
+    """The user functions a function calls by name, read in turn: an argument
+    handed to ``g`` is kept (or returned) only if ``g`` keeps (returns) it."""
+
+    def __init__(self, function: Callable) -> None:
+        self._scope = dict(function.__globals__)
+        cells = function.__closure__ or ()
+        for name, cell in zip(function.__code__.co_freevars, cells, strict=False):
+            try:
+                self._scope[name] = cell.cell_contents
+            except ValueError:  # an empty cell
+                pass
+
+    def arguments(self, call: gast.Call, which: Callable) -> list[gast.expr] | None:
+        """The arguments of ``call`` that ``which`` (kept_parameters or
+        returned_parameters) says its callee keeps or returns; None if unknown."""
+        if not isinstance(call.func, gast.Name):
+            return None
+        callee = self._scope.get(call.func.id)
+        if not inspect.isfunction(callee):
+            return None
+        params, bound = which(callee), bound_arguments(callee, call, skip_self=False)
+        if params is None or bound is None:
+            return None
+        return [arg for name, arg in bound if name in params]
 
 
 def _inside_nested(node: gast.AST, tree: gast.FunctionDef) -> bool:
@@ -97,7 +127,7 @@ def _inside_nested(node: gast.AST, tree: gast.FunctionDef) -> bool:
     return any(node is inner for d in nested for inner in T.walk(d))
 
 
-def _aliases_of(tree: gast.FunctionDef, params: set[str]) -> dict[str, set[str]]:
+def _aliases_of(tree: gast.FunctionDef, params: set[str], calls: _Callees) -> dict[str, set[str]]:
     """For each local name, the parameters it may share memory with (a fixed
     point over the function's assignments; flow-insensitive, so cautious)."""
     aliases: dict[str, set[str]] = {p: {p} for p in params}
@@ -108,7 +138,7 @@ def _aliases_of(tree: gast.FunctionDef, params: set[str]) -> dict[str, set[str]]
             if not isinstance(node, (gast.Assign, gast.AugAssign, gast.For)):
                 continue
             value = node.iter if isinstance(node, gast.For) else node.value
-            shared = _shared_with(value, aliases)
+            shared = _shared_with(value, aliases, calls)
             targets = node.targets if isinstance(node, gast.Assign) else [node.target]
             for name in {n for t in targets for n in T.stored_names(t)}:
                 before = aliases.setdefault(name, set())
@@ -118,7 +148,7 @@ def _aliases_of(tree: gast.FunctionDef, params: set[str]) -> dict[str, set[str]]
     return aliases
 
 
-def _shared_with(expr: gast.expr | None, aliases: dict[str, set[str]]) -> set[str]:
+def _shared_with(expr: gast.expr | None, aliases: dict[str, set[str]], calls: _Callees) -> set[str]:
     """The parameters the value of ``expr`` may share memory with."""
     if expr is None:
         return set()
@@ -126,10 +156,13 @@ def _shared_with(expr: gast.expr | None, aliases: dict[str, set[str]]) -> set[st
         return set(aliases.get(expr.id, set()))
     if isinstance(expr, (gast.BinOp, gast.UnaryOp, gast.Compare, gast.BoolOp, gast.Constant)):
         if isinstance(expr, gast.BoolOp):  # ``a or b`` is one of its operands
-            return set().union(*(_shared_with(v, aliases) for v in expr.values))
+            return set().union(*(_shared_with(v, aliases, calls) for v in expr.values))
         return set()  # arithmetic makes a new array
     if isinstance(expr, gast.Call) and (_makes_new_array(expr) or _harmless(expr)):
         return set()
+    returned = calls.arguments(expr, returned_parameters) if isinstance(expr, gast.Call) else None
+    if returned is not None:
+        return set().union(*(_shared_with(a, aliases, calls) for a in returned))
     # anything else (a view, a container, a call srcdiff cannot see into): whatever it mentions
     return set().union(*(aliases.get(n, set()) for n in T.names_read(expr)))
 
@@ -145,16 +178,19 @@ def _makes_new_array(call: gast.Call) -> bool:
     return _library_call(call) and not is_numpy_view(call)
 
 
-def _kept_by(node: gast.AST, tree: gast.FunctionDef, aliases) -> set[str]:
+def _kept_by(node: gast.AST, tree: gast.FunctionDef, aliases, calls: _Callees) -> set[str]:
     """Parameters ``node`` stores where they outlive the call."""
     if isinstance(node, (gast.Assign, gast.AugAssign)):
         targets = node.targets if isinstance(node, gast.Assign) else [node.target]
         if any(not isinstance(t, gast.Name) for t in targets):  # self.w = ..., d[k] = ...
-            return _shared_with(node.value, aliases)
+            return _shared_with(node.value, aliases, calls)
         return set()
     if isinstance(node, gast.Call) and not _library_call(node) and not _harmless(node):
-        # an argument handed to code that may keep it: a method, a constructor
-        return set().union(*(_shared_with(a, aliases) for a in _call_operands(node)))
+        # an argument handed to code that may keep it: a user function that does,
+        # or a method, a constructor, anything srcdiff cannot read
+        kept = calls.arguments(node, kept_parameters)
+        operands = kept if kept is not None else _call_operands(node)
+        return set().union(*(_shared_with(a, aliases, calls) for a in operands))
     if isinstance(node, (gast.FunctionDef, gast.Lambda)) and node is not tree:
         return set().union(*(aliases.get(n, set()) for n in T.names_read(node)))
     if isinstance(node, gast.Return):

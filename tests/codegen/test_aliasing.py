@@ -59,6 +59,41 @@ def test_what_a_method_keeps_and_returns(method, kept, returned) -> None:
     assert returned_parameters(method) == returned
 
 
+KEPT_FOREVER = []
+
+
+def keeps_it(v):
+    KEPT_FOREVER.append(v)
+
+
+def hands_on(u, k):
+    if k <= 0:
+        return np.sum(u)
+    return hands_on(u * 1.0, k - 1) + passes_through(u)
+
+
+def passes_through(w):
+    return w
+
+
+def hands_to_a_keeper(u):
+    keeps_it(u)
+
+
+@pytest.mark.parametrize(
+    "function, kept, returned",
+    [
+        (hands_on, set(), set()),  # the recursion and the helper hand on new values
+        (passes_through, set(), {"w"}),
+        (hands_to_a_keeper, {"u"}, set()),
+    ],
+    ids=lambda v: getattr(v, "__name__", None),
+)
+def test_calls_to_user_functions_are_followed(function, kept, returned) -> None:
+    assert kept_parameters(function) == kept
+    assert returned_parameters(function) == returned
+
+
 def test_code_that_cannot_be_read_keeps_everything() -> None:
     assert kept_parameters(np.add) is None and returned_parameters(len) is None
 
