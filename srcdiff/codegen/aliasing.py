@@ -20,7 +20,7 @@ import gast
 
 from srcdiff.codegen import templates as T
 from srcdiff.codegen.parse import parse_function
-from srcdiff.codegen.views import is_numpy_view
+from srcdiff.codegen.views import VIEW_METHODS, is_numpy_view
 from srcdiff.errors import SrcdiffError
 
 # builtins that neither keep nor return their arguments
@@ -158,8 +158,15 @@ def _shared_with(expr: gast.expr | None, aliases: dict[str, set[str]], calls: _C
         if isinstance(expr, gast.BoolOp):  # ``a or b`` is one of its operands
             return set().union(*(_shared_with(v, aliases, calls) for v in expr.values))
         return set()  # arithmetic makes a new array
+    if isinstance(expr, (gast.List, gast.Tuple)):  # holds its items' values, nothing else
+        items = [e.value if isinstance(e, gast.Starred) else e for e in expr.elts]
+        return set().union(*(_shared_with(e, aliases, calls) for e in items))
     if isinstance(expr, gast.Call) and (_makes_new_array(expr) or _harmless(expr)):
         return set()
+    if isinstance(expr, gast.Call) and _array_method(expr):
+        if expr.func.attr in VIEW_METHODS:  # a view of its receiver
+            return _shared_with(expr.func.value, aliases, calls)
+        return set()  # a reduction or a copy: a new array
     returned = calls.arguments(expr, returned_parameters) if isinstance(expr, gast.Call) else None
     if returned is not None:
         return set().union(*(_shared_with(a, aliases, calls) for a in returned))
@@ -171,6 +178,25 @@ def _library_call(call: gast.Call) -> bool:
     """numpy and math keep nothing (a view they return is followed by _shared_with)."""
     name = T.dotted(call.func)
     return name is not None and name.startswith(("np.", "math."))
+
+
+def _array_method(call: gast.Call) -> bool:
+    """A method of an array numpy made (``np.broadcast_to(u, s).sum(0)``): it keeps
+    no reference to its arguments, and returns a new array or a view."""
+    func = call.func
+    return (
+        isinstance(func, gast.Attribute)
+        and (func.attr in _NEW_ARRAY_METHODS or func.attr in VIEW_METHODS)
+        and isinstance(func.value, gast.Call)
+        and _library_call(func.value)
+    )
+
+
+# array methods that return a new array (or number) and keep nothing
+_NEW_ARRAY_METHODS = {
+    "sum", "mean", "max", "min", "prod", "std", "var", "cumsum", "cumprod", "copy",
+    "astype", "dot", "clip", "round", "argmax", "argmin", "any", "all", "item", "tolist",
+}  # fmt: skip
 
 
 def _makes_new_array(call: gast.Call) -> bool:
@@ -185,7 +211,12 @@ def _kept_by(node: gast.AST, tree: gast.FunctionDef, aliases, calls: _Callees) -
         if any(not isinstance(t, gast.Name) for t in targets):  # self.w = ..., d[k] = ...
             return _shared_with(node.value, aliases, calls)
         return set()
-    if isinstance(node, gast.Call) and not _library_call(node) and not _harmless(node):
+    if (
+        isinstance(node, gast.Call)
+        and not _library_call(node)
+        and not _harmless(node)
+        and not _array_method(node)
+    ):
         # an argument handed to code that may keep it: a user function that does,
         # or a method, a constructor, anything srcdiff cannot read
         kept = calls.arguments(node, kept_parameters)

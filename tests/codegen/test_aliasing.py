@@ -141,3 +141,59 @@ def test_writes_into_arrays_a_call_keeps_or_returns_are_refused(fn, holder) -> N
     with pytest.raises(srcdiff.SrcdiffError, match="write into 'b'") as info:
         srcdiff.grad(fn, wrt=(0, 1))(np.ones(3), np.ones(3))
     assert holder in str(info.value)
+
+
+def reduces_a_view(u):
+    return np.broadcast_to(u, (2, 3)).sum(axis=-2) + u
+
+
+def reshapes_a_made_array(u):
+    return np.asarray(u).reshape(-1)
+
+
+def lists_new_values(u, t):
+    rows = [(t * np.ones((2, 1))) @ u[:1, :2]]
+    rows.append(u * 1.0)
+    return np.sum(rows[0])
+
+
+def lists_the_array_itself(u):
+    rows = [u]
+    rows.append(u * 1.0)
+    return rows
+
+
+@pytest.mark.parametrize(
+    "function, kept, returned",
+    [
+        (reduces_a_view, set(), set()),  # .sum of numpy's array makes a new one
+        (reshapes_a_made_array, set(), {"u"}),  # .reshape of it is a view
+        (lists_new_values, set(), set()),  # the list holds new arrays only
+        (lists_the_array_itself, {"u"}, {"u"}),
+    ],
+    ids=lambda v: getattr(v, "__name__", None),
+)
+def test_array_methods_and_list_literals(function, kept, returned) -> None:
+    assert kept_parameters(function) == kept
+    assert returned_parameters(function) == returned
+
+
+def deep(u, k):
+    if k <= 0:
+        return np.broadcast_to(u, (2, 3)).sum(axis=-2)
+    return np.tanh(deep(u * 0.5, k - 1)) + u
+
+
+def writes_after_helpers(x, A):
+    a = A.copy()
+    total = 0.0
+    for i in range(2):
+        total = total + np.sum(deep(a, i) * x) + lists_new_values(a[None, :], x)
+        a -= np.abs(A) * x  # a write after the helpers saw a: they kept nothing
+    return total + np.sum(a * a)
+
+
+def test_writes_after_recursive_helpers_that_keep_nothing_are_differentiated() -> None:
+    rng = np.random.default_rng(6)
+    args = (0.7, rng.normal(size=3))
+    assert_grad_matches(writes_after_helpers, args, wrt=(0, 1))
