@@ -491,7 +491,14 @@ class ReverseBuilder:
         alias, a write) may change what it holds, and leaves it out."""
         structures = {p: k for p, k in self.kinds.items() if is_structure(k)}
         for stmt in self._by_id.values():
-            mentioned = structures.keys() & T.name_uses(stmt).mentioned
+            # a loop's or branch's own part is its header: its body's statements come too
+            if isinstance(stmt, gast.For):
+                own = [stmt.iter, stmt.target]
+            elif isinstance(stmt, (gast.If, gast.While)):
+                own = [stmt.test]
+            else:
+                own = [stmt]
+            mentioned = structures.keys() & {n for part in own for n in T.name_uses(part).mentioned}
             if not mentioned:
                 continue
             op = getattr(stmt, "srcdiff_op", None)
