@@ -490,6 +490,8 @@ class ReverseBuilder:
         keep the shapes of the call's. Any other use (a loop over it, a call, an
         alias, a write) may change what it holds, and leaves it out."""
         structures = {p: k for p, k in self.kinds.items() if is_structure(k)}
+        if not structures:
+            return structures  # most functions: no statement need be looked at
         for stmt in self._by_id.values():
             # a loop's or branch's own part is its header: its body's statements come too
             if isinstance(stmt, gast.For):

@@ -50,16 +50,15 @@ def assign(target: str, value: gast.expr) -> gast.Assign:
 def replace(node: gast.AST, subs: dict[str, Any]) -> gast.AST:
     """Replace Name nodes by name: a str renames, a node substitutes (copied)."""
 
-    class Replacer(gast.NodeTransformer):
-        def visit_Name(self, n: gast.Name) -> gast.AST:
-            if n.id not in subs:
-                return n
-            new = subs[n.id]
-            if isinstance(new, str):
-                return gast.Name(new, n.ctx, None, None)
-            return copy_tree(new)
+    def replaced(n: gast.Name) -> gast.AST:
+        if n.id not in subs:
+            return n
+        new = subs[n.id]
+        if isinstance(new, str):
+            return gast.Name(new, n.ctx, None, None)
+        return copy_tree(new)
 
-    return Replacer().visit(node)
+    return rewrite(node, {gast.Name: replaced})
 
 
 def to_source(node: gast.AST) -> str:
